@@ -1,0 +1,73 @@
+"""Problems found in an author's sources, and the one exception that carries them.
+
+Every stage reports problems as `Diagnostic` values instead of raising on the first one, so an
+author sees everything that is wrong in a single run, each pinned to `path:line:col`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Where:
+    """A place in a source file; `line` and `col` are 1-based as editors show them."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem. Errors stop a build; warnings (lint findings) only inform unless --strict."""
+
+    where: Where
+    message: str
+    severity: str = "error"  # "error" | "warning"
+    code: str = ""
+    hint: str = field(default="", compare=False)
+
+    def format(self) -> str:
+        code = f"{self.code} " if self.code else ""
+        tail = f" ({self.hint})" if self.hint else ""
+        return f"{self.where}: {code}{self.message}{tail}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": self.where.path,
+            "line": self.where.line,
+            "col": self.where.col,
+            "severity": self.severity,
+            "code": self.code or None,
+            "message": self.message,
+            "hint": self.hint or None,
+        }
+
+
+class ContentError(Exception):
+    """The sources cannot be built. Carries every problem found, sorted by place."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = sorted(set(diagnostics))
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A '; did you mean ...?' suffix when a close match exists, else ''."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{matches[0]}'?" if matches else ""
+
+
+def display_path(path: Path) -> str:
+    """Paths relative to the working directory when possible: short and clickable in terminals."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

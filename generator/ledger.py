@@ -1,0 +1,82 @@
+"""The ledger: when each note's content last changed, kept next to the sources.
+
+Anki applies an incoming note only if its modification time is newer than the collection's copy.
+Stamping every note with the build time would overwrite a learner's own edits on every re-import;
+a fixed time would never update anything. So each note's time changes exactly when its rendered
+content does, and that history lives in `conceptdeck.lock`, which maintainers commit with the deck.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import ContentError, Diagnostic, Where, display_path
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Content hash and modification time (seconds) per note GUID or note-type id."""
+
+    entries: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+
+    def stamp(self, hashes: Mapping[str, str], now: int) -> Ledger:
+        """A ledger for these contents: unchanged ones keep their time, changed or new ones get
+        `now` (or one second past their old time, so two builds in one second still differ)."""
+        entries = {}
+        for key, digest in hashes.items():
+            old = self.entries.get(key)
+            if old and old[0] == digest:
+                entries[key] = old
+            else:
+                entries[key] = (digest, max(now, old[1] + 1) if old else now)
+        return Ledger(entries)
+
+    def mod(self, key: str) -> int:
+        return self.entries[key][1]
+
+    def changed_since(self, older: Ledger) -> int:
+        return sum(1 for k, v in self.entries.items() if older.entries.get(k) != v)
+
+
+def read_ledger(path: Path) -> Ledger:
+    """The ledger at `path`, empty when there is none yet."""
+    if not path.exists():
+        return Ledger()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = {k: (str(v[0]), int(v[1])) for k, v in data["entries"].items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise ContentError(
+            [Diagnostic(Where(display_path(path)), f"cannot read the ledger ({exc}); restore it from version control")]
+        ) from exc
+    return Ledger(entries)
+
+
+def write_ledger(path: Path, ledger: Ledger) -> None:
+    """Write atomically, sorted, one entry per line: diffs in version control stay readable."""
+    lines = [f"  {json.dumps(k)}: {json.dumps(list(v))}" for k, v in sorted(ledger.entries.items())]
+    text = '{\n "format": %d,\n "entries": {\n%s\n }\n}\n' % (FORMAT, ",\n".join(lines))
+    atomic_write(path, text.encode("utf-8"))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` only once the new content is fully on disk: a failed write leaves it intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

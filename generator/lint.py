@@ -1,0 +1,293 @@
+"""The intuition linter: warnings for cards that drill mechanics or are badly formed prompts.
+
+Each rule encodes one published principle of good prompts (Matuschak, "How to write good
+prompts"; Wozniak, "Twenty rules of formulating knowledge"; Nielsen, "Augmenting long-term
+memory"), has a stable code, says what is wrong and how to fix it, and can be silenced per card
+or per concept with `lint: {ignore: {CODE: "reason"}}`. Heuristics are tuned for precision: a
+linter that cries wolf gets switched off.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .diagnostics import Diagnostic, Where, did_you_mean
+from .schema import CardSpec, Concept, Deck
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A lint rule's identity and the advice it gives."""
+
+    code: str
+    name: str
+    hint: str
+    principle: str
+
+
+RULES = {
+    r.code: r
+    for r in [
+        Rule("CD100", "unexplained-suppression", "add the reason: ignore: {CODE: \"why it does not apply\"}", "suppressions must say why"),
+        Rule("CD101", "long-answer", "cut the answer to one short sentence; move the rest to 'why' or a new card", "minimum information principle (Wozniak)"),
+        Rule("CD102", "enumeration", "ask for one item ('Name one ...') or split into cards", "avoid sets (Wozniak)"),
+        Rule("CD103", "two-questions", "split into two cards, one question each", "focused prompts (Matuschak)"),
+        Rule("CD104", "yes-no", "ask what/why/when instead, so the answer must be produced", "effortful prompts (Matuschak)"),
+        Rule("CD105", "either-or", "drop the offered options; ask for the direction or property itself", "effortful prompts (Matuschak)"),
+        Rule("CD106", "answer-in-prompt", "reword the prompt so it does not contain the answer", "effortful prompts (Matuschak)"),
+        Rule("CD107", "mechanics", "ask what the result means or why it comes out that way", "understanding over mechanics"),
+        Rule("CD108", "vague-opener", "ask a precise question with one expected answer", "precise prompts (Matuschak)"),
+        Rule("CD109", "context-free", "name the concept; cards are reviewed months later, out of context", "prompts stand alone (Wozniak)"),
+        Rule("CD110", "repeated-opening", "vary the wording so learners recall the idea, not the phrasing", "avoid pattern-matching on wording"),
+        Rule("CD111", "few-angles", "add cards of other kinds (contrast, failure, consequence ...)", "many angles on one idea (Matuschak, Nielsen)"),
+        Rule("CD112", "no-mechanism", "add a 'mechanism' card asking why the idea works", "understanding needs the why"),
+        Rule("CD113", "interference", "make the prompts clearly different or merge the cards", "avoid interference (Wozniak)"),
+        Rule("CD114", "open-plural", "ask for a fixed number: 'Name one use of X'", "avoid sets (Wozniak)"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class RuleSelection:
+    """Which rules run, ruff-style: `select` and `ignore` take codes or code prefixes."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, select: str = "", ignore: str = "") -> RuleSelection:
+        def split(text: str) -> tuple[str, ...]:
+            codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+            for code in codes:
+                if not any(r.startswith(code) for r in RULES):
+                    raise ValueError(f"unknown lint rule '{code}'{did_you_mean(code, RULES)}")
+            return codes
+
+        return cls(split(select), split(ignore))
+
+    def enabled(self, code: str) -> bool:
+        chosen = not self.select or any(code.startswith(s) for s in self.select)
+        return chosen and not any(code.startswith(i) for i in self.ignore)
+
+
+# --- text helpers ---------------------------------------------------------------------------
+
+_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$|(?<!\\)\$.*?(?<!\\)\$", re.S)
+_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:\.\d+)?")
+STOPWORDS = frozenset(
+    """a an the of to in on at for from by with without into onto over under as is are was were be been being
+    it its this that these those they them their there here and or but not no nor so than then too very
+    what which who whom whose when where why how do does did done doing has have had having can could will
+    would should shall may might must if else also just only more most less least such any all each every some
+    one's i you we he she his her our your my me us about between through during before after above below up
+    down out off again further once same other own both few many much""".split()
+)
+
+
+def plain(text: str) -> str:
+    """Text without math, cloze markup or Markdown punctuation: what word-level rules look at."""
+    text = _CLOZE.sub(r"\1", text)
+    text = _MATH.sub(" MATH ", text)
+    return re.sub(r"[*_`#>\[\]]", "", text).strip()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(plain(text))
+
+
+def stem(word: str) -> str:
+    word = word.lower().strip("'")
+    for suffix in ("ing", "es", "ed", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 2 and w != "MATH"}
+
+
+def sentences(text: str) -> int:
+    body = re.sub(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|Fig|Eq)\.", "", plain(text))
+    return 1 + len(re.findall(r"[.!?;](?:\s+|$)(?=[A-Z(\d])", body.strip()))
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+Finding = tuple[str, str]  # (code, message)
+
+
+def _card_rules(card: CardSpec) -> Iterator[tuple[str, str, str]]:
+    """(code, field, message) for one card."""
+    prompt = card.prompt or card.text or ""
+    front_field = "text" if card.kind == "cloze" else "prompt"
+    answer = card.answer or ""
+    p_plain, a_plain = plain(prompt), plain(answer)
+    p_lower = p_plain.lower()
+
+    if answer:
+        n = len(words(answer))
+        if n > 25:
+            yield "CD101", "answer", f"answer has {n} words; aim for a phrase or one sentence (≤ 25 words)"
+        elif sentences(answer) > 1:
+            yield "CD101", "answer", "answer has more than one sentence"
+        items = _enumerated_items(answer)
+        if items > 3:
+            yield "CD102", "answer", f"answer lists {items} items; sets of more than 3 are memorised badly"
+
+    if card.kind != "cloze":
+        questions = p_plain.count("?")
+        if questions > 1 or re.search(r",?\s+and\s+(why|how|what|when)\b[^.?]*\?\s*$", p_lower):
+            yield "CD103", "prompt", "prompt asks two questions"
+        if re.match(r"^(is|are|does|do|did|can|could|will|would|should|has|have|must|may)\b", p_lower):
+            yield "CD104", "prompt", "yes/no prompt: the answer can be guessed, not produced"
+        elif re.match(r"^(yes|no|true|false)\b[\s.,;:!]*", a_plain.lower()):
+            yield "CD104", "answer", "yes/no or true/false answer"
+        offered = _offered_options(p_lower)
+        if offered and answer:
+            first = [stem(w) for w in words(answer)[:4] if w.lower() not in STOPWORDS]
+            if any(w in offered for w in first):
+                yield "CD105", "prompt", "either/or prompt that offers its own answer"
+        answer_stems = content_stems(answer)
+        if answer_stems and answer_stems <= content_stems(prompt):
+            yield "CD106", "answer", "every content word of the answer already appears in the prompt"
+
+    if re.search(r"\b(compute|calculate|derive|solve|prove|evaluate)\b|\bwrite (down )?the (formula|equation)", p_lower):
+        yield "CD107", front_field, "prompt asks for a computation or derivation"
+    elif answer and re.fullmatch(r"[\s\d.,+\-−×*/=^()%MATH≈]*", a_plain) and re.search(r"\d|MATH", a_plain):
+        yield "CD107", "answer", "answer is only a number or formula"
+
+    if re.match(r"^(describe|tell me about|what do you know about|discuss|talk about)\b", p_lower) or re.match(
+        r"^explain\s+(?!why|how|what|when|where|which|whether)", p_lower
+    ):
+        yield "CD108", front_field, "vague opener invites a vague answer"
+
+    if re.match(r"^(it|this|they|these|those|that)\b(?!\s+(is|are)\s+(not\s+)?(true|false)\b)", p_lower) or "the above" in p_lower:
+        yield "CD109", front_field, "prompt starts without naming its subject"
+    elif not card.prompt_figure and re.search(r"\b(the|this) (figure|plot|picture|graph|diagram|image|chart)\b", p_lower):
+        yield "CD109", front_field, "prompt mentions a figure but none is shown on the front (prompt_figure)"
+
+    if card.kind != "cloze" and not re.search(
+        r"\b(one|two|three|1|2|3|single|a single|main|key|first|biggest|most)\b", p_lower
+    ):
+        if re.match(r"^(what|which) are (the |some |all )?\w+s (of|for|in|that|when|to)\b", p_lower) or re.match(
+            r"^(list|name|give|enumerate|state) (the |some |all )?\w+s\b", p_lower
+        ):
+            yield "CD114", "prompt", "plural open question: the learner cannot know how many to recall"
+
+
+def _enumerated_items(answer: str) -> int:
+    bullets = re.findall(r"^\s*(?:[-*+]|\d+[.)])\s+", answer, re.M)
+    if len(bullets) > 1:
+        return len(bullets)
+    text = plain(answer)
+    segments = [s for s in re.split(r"[,;]", text) if s.strip()]
+    if len(segments) < 3:
+        return len(segments) if len(segments) > 1 and re.search(r"\b(and|or)\b", segments[-1]) else 0
+    last = segments[-1]
+    count = len(segments) + (1 if re.search(r"\b(and|or)\s+\w+", last) and len(last.split()) <= 6 else 0)
+    average = sum(len(s.split()) for s in segments) / len(segments)
+    return count if average <= 4 else 0
+
+
+def _offered_options(prompt: str) -> set[str]:
+    """Stems of the words on either side of each 'or' in a question: the options it offers."""
+    options = set()
+    for match in re.finditer(r"([a-z-]+)\s*,?\s+or\s+([a-z-]+)", prompt):
+        before, after = match.groups()
+        if before not in STOPWORDS:
+            options.add(stem(before))
+        if after not in STOPWORDS:
+            options.add(stem(after))
+    return options
+
+
+def _concept_rules(concept: Concept) -> Iterator[tuple[str, str]]:
+    cards = concept.spec.cards
+    kinds = {c.kind for c in cards}
+    if len(cards) < 3 or len(kinds) < 3:
+        yield "CD111", f"{len(cards)} cards of {len(kinds)} kinds; see the idea from at least 3 angles"
+    if "mechanism" not in kinds:
+        yield "CD112", "no 'mechanism' card: nothing asks why the idea works"
+
+
+def _normalise(prompt: str) -> str:
+    return " ".join(w.lower() for w in words(prompt))
+
+
+# --- running them -----------------------------------------------------------------------------
+
+
+def lint(deck: Deck, rules: RuleSelection | None = None) -> list[Diagnostic]:
+    """Every lint warning for the deck, minus suppressed and deselected rules."""
+    rules = rules or RuleSelection()
+    found: list[Diagnostic] = []
+
+    def report(concept: Concept, card: CardSpec | None, where: Where, code: str, message: str) -> None:
+        suppressed = (card.lint.ignore if card and card.lint else {}) | (
+            concept.spec.lint.ignore if concept.spec.lint else {}
+        )
+        if code in suppressed or not rules.enabled(code):
+            return
+        rule = RULES[code]
+        found.append(Diagnostic(where, message, severity="warning", code=code, hint=rule.hint))
+
+    prompts: list[tuple[Concept, int, CardSpec]] = []
+    for concept in deck.concepts:
+        for code, message in _concept_rules(concept):
+            report(concept, None, concept.where("id"), code, message)
+        _check_suppressions(concept, None, ("lint",), report)
+        for i, card in enumerate(concept.spec.cards):
+            for code, field, message in _card_rules(card):
+                report(concept, card, concept.where("cards", i, field), code, message)
+            _check_suppressions(concept, card, ("cards", i, "lint"), report)
+            if card.prompt:
+                prompts.append((concept, i, card))
+
+    for code, concept, i, card, message in _deck_rules(prompts):
+        report(concept, card, concept.where("cards", i, "prompt"), code, message)
+    return sorted(found)
+
+
+def _check_suppressions(concept: Concept, card: CardSpec | None, key: tuple, report: Callable) -> None:
+    spec = card.lint if card else concept.spec.lint
+    if spec is None:
+        return
+    for code, reason in spec.ignore.items():
+        where = concept.where(*key, "ignore", code, of_key=True)
+        if code not in RULES:
+            report(concept, None, where, "CD100", f"unknown lint rule '{code}'{did_you_mean(code, RULES)}")
+        elif not (reason or "").strip():
+            report(concept, None, where, "CD100", f"suppression of {code} gives no reason")
+
+
+def _deck_rules(prompts: list[tuple[Concept, int, CardSpec]]) -> Iterator[tuple[str, Concept, int, CardSpec, str]]:
+    # CD110: many prompts opening with the same four words.
+    openings: dict[str, list[tuple[Concept, int, CardSpec]]] = defaultdict(list)
+    for entry in prompts:
+        opening = " ".join(_normalise(entry[2].prompt or "").split()[:4])
+        if len(opening.split()) == 4:
+            openings[opening].append(entry)
+    limit = max(6, int(0.08 * len(prompts)))
+    for opening, entries in openings.items():
+        if len(entries) > limit:
+            for concept, i, card in entries[limit:]:
+                yield "CD110", concept, i, card, f"{len(entries)} prompts open with '{opening} ...'"
+
+    # CD113: near-identical prompts with different answers.
+    normalised = [(_normalise(c.prompt or ""), _normalise(c.answer or ""), (concept, i, c)) for concept, i, c in prompts]
+    for a in range(len(normalised)):
+        pa, aa, (ca, ia, carda) = normalised[a]
+        for b in range(a + 1, len(normalised)):
+            pb, ab, (cb, ib, cardb) = normalised[b]
+            if abs(len(pa) - len(pb)) > 0.15 * max(len(pa), len(pb)) or aa == ab:
+                continue
+            matcher = SequenceMatcher(None, pa, pb, autojunk=False)
+            if matcher.real_quick_ratio() >= 0.9 and matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9:
+                other = f"{ca.file.display} card '{carda.id}'"
+                yield "CD113", cb, ib, cardb, f"prompt is nearly identical to {other}, but the answers differ"

@@ -1,0 +1,122 @@
+"""The build, start to finish: load → validate → render text → render figures → package → write.
+
+This is the library's front door; the CLI only parses options and calls these functions.
+Nothing is written unless every stage succeeded, so a failed build leaves earlier output intact.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import lint, schema, source, text
+from .diagnostics import ContentError, Diagnostic
+from .figures import ProgressFn, RenderReport, export_figures, render_figures
+from .ledger import atomic_write, read_ledger, write_ledger
+from .package import model_hashes, package, plan_notes
+
+DEFAULT_SOURCE = Path("concepts")
+DEFAULT_CACHE = Path(".conceptdeck-cache")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced, for the summary line and for callers that want numbers."""
+
+    output: Path
+    deck_name: str
+    concepts: int
+    notes: int
+    cards: int
+    changed_notes: int
+    size: int
+    figures: RenderReport
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def check(root: Path = DEFAULT_SOURCE, *, rules: lint.RuleSelection | None = None) -> list[Diagnostic]:
+    """Validate everything `build` would except running figure functions; write nothing.
+
+    Raises ContentError listing every error; returns the lint warnings.
+    """
+    deck, warnings = _validated(root, rules)
+    _, problems = text.render_text(deck)
+    if problems:
+        raise ContentError(problems)
+    return warnings
+
+
+def build(
+    root: Path = DEFAULT_SOURCE,
+    output: Path | None = None,
+    *,
+    cache_dir: Path | None = DEFAULT_CACHE,
+    jobs: int = 0,
+    progress: ProgressFn | None = None,
+    rules: lint.RuleSelection | None = None,
+    strict: bool = False,
+    now: int | None = None,
+) -> BuildResult:
+    """Compile the deck folder `root` into an .apkg (default `dist/<deck id>.apkg`)."""
+    deck, warnings = _validated(root, rules)
+    if strict and warnings:
+        raise ContentError(warnings)
+    cards, problems = text.render_text(deck)
+    if problems:
+        raise ContentError(problems)
+    figures, media, report = render_figures(deck, cache_dir=cache_dir, jobs=jobs, progress=progress)
+    if report.problems:
+        raise ContentError(report.problems)
+    notes = plan_notes(deck, cards, figures)
+    ledger_path = deck.root / source.LEDGER_FILE
+    previous = read_ledger(ledger_path)
+    hashes = {n.key: n.content_hash() for n in notes} | model_hashes()
+    ledger = previous.stamp(hashes, int(time.time()) if now is None else now)
+    apkg = package(deck, notes, media, ledger)
+
+    output = output or Path("dist") / f"{deck.spec.id}.apkg"
+    atomic_write(output, apkg)
+    if ledger != previous:
+        write_ledger(ledger_path, ledger)
+    return BuildResult(
+        output=output,
+        deck_name=deck.spec.name,
+        concepts=len(deck.concepts),
+        notes=len(notes),
+        cards=sum(n.cards for n in notes),
+        changed_notes=sum(1 for n in notes if previous.entries.get(n.key) != ledger.entries[n.key]),
+        size=len(apkg),
+        figures=report,
+        warnings=warnings,
+    )
+
+
+def figures(
+    root: Path = DEFAULT_SOURCE,
+    out_dir: Path = Path("figures-out"),
+    *,
+    only: str | None = None,
+    cache_dir: Path | None = DEFAULT_CACHE,
+    jobs: int = 0,
+    progress: ProgressFn | None = None,
+) -> tuple[list[Path], RenderReport]:
+    """Render every figure, both variants, into `out_dir` with an index.html to look at them."""
+    deck, _ = _validated(root, None)
+    written, report = export_figures(deck, out_dir, cache_dir=cache_dir, jobs=jobs, only=only, progress=progress)
+    if report.problems:
+        raise ContentError(report.problems)
+    return written, report
+
+
+def load_deck(root: Path = DEFAULT_SOURCE) -> schema.Deck:
+    """The validated deck, for tools that inspect it (stats); raises ContentError on errors."""
+    return _validated(root, None)[0]
+
+
+def _validated(root: Path, rules: lint.RuleSelection | None) -> tuple[schema.Deck, list[Diagnostic]]:
+    deck, problems = schema.validate(source.load(Path(root)))
+    errors = [p for p in problems if p.severity == "error"]
+    if deck is None or errors:
+        raise ContentError(errors or problems)
+    return deck, lint.lint(deck, rules)

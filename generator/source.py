@@ -1,0 +1,242 @@
+"""Reading a deck folder from disk: YAML that remembers where every value came from, and the
+figure functions its `.py` files define.
+
+Positions are what make error messages useful (`pca.yaml:14:5: ...`), so YAML is composed into
+nodes and turned into plain data by hand, recording the line and column of every key and value.
+Figure functions are found by reading the Python *syntax tree*, never by importing: a build whose
+figures are all cached must not pay for importing matplotlib, and YAML never executes code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Where, display_path
+
+DECK_FILE = "deck.yaml"
+LEDGER_FILE = "conceptdeck.lock"
+Key = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """One parsed YAML file: its data plus where each key and value sits in the text."""
+
+    path: Path
+    display: str
+    data: Any
+    value_at: dict[Key, tuple[int, int]] = field(repr=False)
+    key_at: dict[Key, tuple[int, int]] = field(repr=False)
+
+    def where(self, key: Key = (), *, of_key: bool = False) -> Where:
+        """The position of the value at `key` (or of the key itself), falling back to its parent."""
+        table = self.key_at if of_key else self.value_at
+        probe = tuple(key)
+        while probe:
+            if probe in table:
+                return Where(self.display, *table[probe])
+            if probe in self.value_at:
+                return Where(self.display, *self.value_at[probe])
+            probe = probe[:-1]
+        return Where(self.display, *self.value_at.get((), (1, 1)))
+
+
+@dataclass(frozen=True)
+class PlotFunction:
+    """A function decorated with `@figure` in one of the deck's `.py` files."""
+
+    name: str
+    path: Path
+    where: Where
+    params: tuple[str, ...]  # keyword parameters after the drawing target (ax or fig)
+    required: frozenset[str]
+    accepts_any: bool  # has **kwargs
+
+
+@dataclass(frozen=True)
+class Source:
+    """Everything read from a deck folder, before any validation of meaning."""
+
+    root: Path
+    deck: YamlFile | None
+    concepts: tuple[YamlFile, ...]
+    plots: dict[str, PlotFunction]
+    problems: tuple[Diagnostic, ...]
+
+
+def load(root: Path) -> Source:
+    """Read `deck.yaml`, every concept file and every figure module below `root`."""
+    problems: list[Diagnostic] = []
+    root = Path(root)
+    if not root.is_dir():
+        problems.append(Diagnostic(Where(display_path(root)), "deck folder not found"))
+        return Source(root, None, (), {}, tuple(problems))
+
+    deck_path = root / DECK_FILE
+    deck = None
+    if deck_path.is_file():
+        deck = _read_yaml(deck_path, problems)
+    else:
+        problems.append(
+            Diagnostic(
+                Where(display_path(deck_path)),
+                f"missing {DECK_FILE}: every deck folder needs one at its root",
+                hint="it names the deck and its id, e.g. 'name: My Deck' and 'id: my-deck'",
+            )
+        )
+
+    concepts = []
+    for path in _files(root, (".yaml", ".yml")):
+        if path == deck_path:
+            continue
+        parsed = _read_yaml(path, problems)
+        if parsed is not None:
+            concepts.append(parsed)
+
+    plots: dict[str, PlotFunction] = {}
+    for path in _files(root, (".py",)):
+        for plot in _scan_plots(path, problems):
+            if plot.name in plots:
+                first = plots[plot.name]
+                problems.append(
+                    Diagnostic(plot.where, f"figure function '{plot.name}' is also defined at {first.where}")
+                )
+            else:
+                plots[plot.name] = plot
+    return Source(root, deck, tuple(concepts), plots, tuple(problems))
+
+
+def _files(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Files below root in a stable order, skipping hidden folders and caches."""
+    found = []
+    for path in root.rglob("*"):
+        parts = path.relative_to(root).parts
+        if any(p.startswith((".", "_")) for p in parts[:-1]) or parts[-1].startswith("."):
+            continue
+        if path.suffix in suffixes and path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def _read_yaml(path: Path, problems: list[Diagnostic]) -> YamlFile | None:
+    display = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Diagnostic(Where(display), f"cannot read file: {exc}"))
+        return None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Where(display, mark.line + 1, mark.column + 1) if mark else Where(display)
+        problem = exc.problem or exc.context or "invalid YAML"
+        problems.append(Diagnostic(where, f"YAML syntax error: {problem}"))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Diagnostic(Where(display), f"YAML syntax error: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+    value_at: dict[Key, tuple[int, int]] = {}
+    key_at: dict[Key, tuple[int, int]] = {}
+    if node is None:
+        return YamlFile(path, display, None, value_at, key_at)
+    builder = _Builder(loader, display, value_at, key_at, problems)
+    data = builder.build(node, ())
+    return YamlFile(path, display, data, value_at, key_at)
+
+
+class _Builder:
+    """Turns YAML nodes into plain Python data while recording positions and duplicate keys."""
+
+    def __init__(self, loader, display, value_at, key_at, problems):
+        self.loader, self.display = loader, display
+        self.value_at, self.key_at, self.problems = value_at, key_at, problems
+
+    def build(self, node: yaml.Node, key: Key) -> Any:
+        self.value_at[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                name = self._scalar(key_node)
+                if not isinstance(name, str | int | float | bool) or name is None:
+                    name = str(name)
+                child = (*key, name)
+                if name in result:
+                    self.problems.append(
+                        Diagnostic(
+                            self._at(key_node),
+                            f"duplicate key '{name}' (the later value would silently win)",
+                        )
+                    )
+                    continue
+                self.key_at[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                result[name] = self.build(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*key, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            return str(self.loader.construct_object(node, deep=True))
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.problems.append(Diagnostic(self._at(node), f"invalid value: {exc}"))
+            return node.value
+
+    def _at(self, node: yaml.Node) -> Where:
+        return Where(self.display, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _scan_plots(path: Path, problems: list[Diagnostic]) -> list[PlotFunction]:
+    display = display_path(path)
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except SyntaxError as exc:
+        problems.append(
+            Diagnostic(Where(display, exc.lineno or 1, exc.offset or 1), f"Python syntax error: {exc.msg}")
+        )
+        return []
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not any(_is_figure_decorator(d) for d in node.decorator_list):
+            continue
+        args = node.args
+        positional = [a.arg for a in args.posonlyargs + args.args]
+        keyword = positional[1:] + [a.arg for a in args.kwonlyargs]
+        defaults_from = len(positional) - len(args.defaults)
+        required = {name for i, name in enumerate(positional) if i >= 1 and i < defaults_from}
+        required |= {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None}
+        found.append(
+            PlotFunction(
+                name=node.name,
+                path=path,
+                where=Where(display, node.lineno, node.col_offset + 1),
+                params=tuple(keyword),
+                required=frozenset(required - RESERVED_PARAMS),
+                accepts_any=args.kwarg is not None,
+            )
+        )
+    return found
+
+
+RESERVED_PARAMS = frozenset({"rng", "theme"})
+"""Parameters the figure engine fills in itself: a seeded random generator and the colour theme."""
+
+
+def _is_figure_decorator(node: ast.expr) -> bool:
+    if isinstance(node, ast.Call):
+        node = node.func
+    return (isinstance(node, ast.Name) and node.id == "figure") or (
+        isinstance(node, ast.Attribute) and node.attr == "figure"
+    )

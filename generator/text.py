@@ -1,0 +1,160 @@
+"""Turning the Markdown-with-math an author writes into the HTML Anki shows.
+
+Two things make this more than a call to a Markdown library. Math must reach Anki as `\\(...\\)`
+and `\\[...\\]` (the only delimiters its MathJax knows), but Markdown eats backslashes, so math
+spans are cut out first and put back, HTML-escaped, afterwards. And whatever HTML an author types
+is shown as text, never executed by a card.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from .diagnostics import Diagnostic
+from .schema import CardSpec, Concept, Deck
+
+_md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+_PLACEHOLDER = "\ue000{}\ue001"
+_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+_SINGLE_PARAGRAPH = re.compile(r"\A<p>((?:(?!<p>).)*)</p>\n?\Z", re.S)
+
+
+class MathError(ValueError):
+    """Unbalanced math delimiters; `offset` is where in the text the unmatched one starts."""
+
+    def __init__(self, offset: int, message: str):
+        super().__init__(message)
+        self.offset = offset
+
+
+_OPENERS = (("$$", "$$", "\\[", "\\]"), ("\\[", "\\]", "\\[", "\\]"), ("\\(", "\\)", "\\(", "\\)"), ("$", "$", "\\(", "\\)"))
+
+
+def split_math(text: str) -> list[tuple[str, str, str]]:
+    """Split into (kind, content, closing) pieces: kind '' is prose, else the Anki opener.
+
+    `$` for a literal dollar sign must be written `\\$`, so a lone `$` is reported rather than
+    silently shown as text: that is almost always a forgotten closing delimiter.
+    """
+    pieces: list[tuple[str, str, str]] = []
+    prose_start = i = 0
+    while i < len(text):
+        if text.startswith("\\$", i) or text.startswith("\\\\", i):
+            i += 2
+            continue
+        for opener, closer, anki_open, anki_close in _OPENERS:
+            if text.startswith(opener, i):
+                end = _find_closer(text, closer, i + len(opener))
+                if end < 0:
+                    raise MathError(i, f"math opened with '{opener}' is never closed with '{closer}'"
+                                    + (" (write \\$ for a literal dollar sign)" if opener == "$" else ""))
+                pieces.append(("", text[prose_start:i], ""))
+                pieces.append((anki_open, text[i + len(opener) : end], anki_close))
+                i = prose_start = end + len(closer)
+                break
+        else:
+            for stray in ("\\)", "\\]"):
+                if text.startswith(stray, i):
+                    raise MathError(i, f"'{stray}' closes math that was never opened")
+            i += 1
+    pieces.append(("", text[prose_start:], ""))
+    return [p for p in pieces if p[0] or p[1]]
+
+
+def _find_closer(text: str, closer: str, start: int) -> int:
+    i = start
+    while (i := text.find(closer, i)) >= 0:
+        if closer == "$" and text[i - 1] == "\\":
+            i += 1  # an escaped dollar inside inline math
+            continue
+        return i
+    return -1
+
+
+def markdown(text: str, *, cloze: bool = False) -> str:
+    """Markdown with math to Anki HTML; a lone paragraph is unwrapped so short answers stay inline."""
+    math: list[str] = []
+    prose = []
+    for opener, content, closer in split_math(text):
+        if not opener:
+            prose.append(content)
+            continue
+        body = html.escape(content, quote=False)
+        if cloze:
+            while "}}" in body:
+                body = body.replace("}}", "} }")  # `}}` inside math would close the cloze
+        prose.append(_PLACEHOLDER.format(len(math)))
+        math.append(f"{opener}{body}{closer}")
+    rendered = _md.render("".join(prose))
+    match = _SINGLE_PARAGRAPH.match(rendered)
+    if match:
+        rendered = match.group(1)
+    rendered = rendered.strip()
+    return _PLACEHOLDER_RE.sub(lambda m: math[int(m.group(1))], rendered)
+
+
+@dataclass(frozen=True)
+class CardText:
+    """The rendered text of one card and of its concept: everything but the figures."""
+
+    concept: Concept
+    card: CardSpec
+    index: int
+    front: str  # prompt, or cloze text
+    answer: str
+    why: str
+    concept_title: str
+    intuition: str
+    related: str
+    sources: str
+
+
+def render_text(deck: Deck) -> tuple[list[CardText], list[Diagnostic]]:
+    """Render every card's text, collecting every math error instead of stopping at the first."""
+    cards: list[CardText] = []
+    problems: list[Diagnostic] = []
+    titles = deck.title_of
+
+    def render(concept: Concept, key: tuple[str | int, ...], value: str | None, cloze: bool = False) -> str:
+        if not value:
+            return ""
+        try:
+            return markdown(value, cloze=cloze)
+        except MathError as exc:
+            problems.append(Diagnostic(concept.where(*key), f"{exc} (at character {exc.offset + 1})"))
+            return ""
+
+    for concept in deck.concepts:
+        spec = concept.spec
+        title = html.escape(spec.title) + (
+            f' <span class="cd-aliases">({html.escape(", ".join(spec.aliases))})</span>' if spec.aliases else ""
+        )
+        intuition = render(concept, ("intuition",), spec.intuition)
+        related = " · ".join(html.escape(titles[r]) for r in spec.related)
+        sources = "".join(
+            f'<li><a href="{html.escape(s.url)}">{html.escape(s.title)}</a></li>' if s.url else f"<li>{html.escape(s.title)}</li>"
+            for s in spec.sources
+        )
+        sources = f"<ul>{sources}</ul>" if sources else ""
+        for i, card in enumerate(spec.cards):
+            cloze = card.kind == "cloze"
+            front_key = "text" if cloze else "prompt"
+            cards.append(
+                CardText(
+                    concept=concept,
+                    card=card,
+                    index=i,
+                    front=render(concept, ("cards", i, front_key), card.text if cloze else card.prompt, cloze),
+                    answer=render(concept, ("cards", i, "answer"), card.answer),
+                    why=render(concept, ("cards", i, "why"), card.why),
+                    concept_title=title,
+                    intuition=intuition,
+                    related=related,
+                    sources=sources,
+                )
+            )
+    return cards, problems
