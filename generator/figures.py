@@ -365,7 +365,8 @@ def render_job(job: Job) -> bytes | Diagnostic:
 
 
 def _describe_failure(job: Job, exc: BaseException) -> str:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == Path(job.module)]
+    module = Path(job.module).resolve()
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == module]
     at = f" at {display_path(Path(job.module))}:{frames[-1].lineno}" if frames else ""
     return f"figure function '{job.function}' failed{at}: {type(exc).__name__}: {exc}"
 

@@ -267,8 +267,8 @@ def _check_figure(concept: Concept, name: str, fig: FigureSpec, source: Source) 
         problems.append(
             Diagnostic(
                 concept.where("figures", name, "plot"),
-                f"unknown figure function '{fig.plot}'{hint}: define it with @figure in a .py file"
-                " in the deck folder",
+                f"unknown figure function '{fig.plot}' (define it with @figure in a .py file in the"
+                f" deck folder){hint}",
             )
         )
         return problems

@@ -1,0 +1,133 @@
+"""Building the valid fixture deck and importing it with the real Anki backend."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from generator import build
+from generator.package import guid
+from tests.conftest import Anki
+
+
+def test_build_imports_every_card_with_text_figures_and_math(deck_copy, tmp_path, anki: Anki):
+    source = deck_copy("valid")
+    result = build(source, tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    assert result.notes == 8 and result.cards == 8 and result.concepts == 2
+
+    log = anki.import_apkg(result.output)
+    assert len(log.new) == 8 and not log.updated and not log.duplicate and not log.conflicting
+    assert anki.col.note_count() == 8 and anki.col.card_count() == 8
+    assert sorted(n for n in anki.col.decks.all_names() if n.startswith("Fixture")) == [
+        "Fixture Deck",
+        "Fixture Deck::Linear Algebra",
+        "Fixture Deck::Optimisation",
+    ]
+
+    for concept_file in sorted(source.rglob("*.yaml")):
+        spec = yaml.safe_load(concept_file.read_text())
+        if "cards" not in spec:
+            continue
+        for card in spec["cards"]:
+            note = anki.note_by_guid(guid("fixture", spec["id"], card["id"]))
+            (shown,) = note.cards()
+            question, answer = shown.question(), shown.answer()
+            assert spec["title"] in question, "the concept title is on the front"
+            assert card["kind"] in question, "the card's kind is on the front"
+            if card["kind"] == "cloze":
+                assert "[...]" in question and "greatest variance" not in question
+                assert "greatest variance" in answer
+            else:
+                assert card["prompt"].split("$")[0] in question
+                assert card["answer"].split("$")[0] in answer
+                assert card["answer"].split("$")[0] not in question
+            assert spec["intuition"][:40] in answer, "the intuition is on the back"
+            assert ("concept::" + spec["id"]) in note.tags and ("kind::" + card["kind"]) in note.tags
+
+
+def test_math_reaches_anki_as_mathjax_delimiters(deck_copy, tmp_path, anki: Anki):
+    result = build(deck_copy("valid"), tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    anki.import_apkg(result.output)
+    centering = anki.note_by_guid(guid("fixture", "pca", "needs-centering")).cards()[0].answer()
+    assert r"\(x^\top x\)" in centering and "$" not in centering
+    cloze = anki.note_by_guid(guid("fixture", "pca", "first-component")).cards()[0].answer()
+    assert r"\(\Sigma_{ij}\)" in cloze
+    convex = anki.note_by_guid(guid("fixture", "gradient-descent", "convexity")).cards()[0].answer()
+    assert r"\[f(\lambda x + (1-\lambda) y) \le \lambda f(x) + (1-\lambda) f(y).\]" in convex
+
+
+def test_every_image_is_in_the_collection_media_in_both_variants(deck_copy, tmp_path, anki: Anki):
+    result = build(deck_copy("valid"), tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    anki.import_apkg(result.output)
+    shown = set()
+    for card in anki.cards():
+        for html in (card.question(), card.answer()):
+            shown.update(re.findall(r'<img[^>]*src="([^"]+)"', html))
+    assert len(shown) == 4, "two figures, a light and a dark variant each"
+    assert {s.split("-")[-2] for s in shown} == {"light", "dark"}
+    for name in shown:
+        assert anki.col.media.have(name), name
+        assert re.fullmatch(r"fixture-[a-z-]+-(light|dark)-[0-9a-f]{12}\.png", name)
+    check = anki.col.media.check()
+    assert not check.missing and not check.unused
+
+
+def test_front_figure_on_front_and_back_figure_only_on_back(deck_copy, tmp_path, anki: Anki):
+    result = build(deck_copy("valid"), tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    anki.import_apkg(result.output)
+    visual = anki.note_by_guid(guid("fixture", "pca", "picture-axis")).cards()[0]
+    assert 'class="cd-light"' in visual.question() and 'class="cd-dark"' in visual.question()
+    attribute = anki.note_by_guid(guid("fixture", "pca", "keeps-variance")).cards()[0]
+    assert "<img" not in attribute.question() and "<img" in attribute.answer()
+    assert 'alt="Elongated cloud of points' in attribute.answer()
+
+
+def test_raw_html_is_shown_as_text_never_executed(deck_copy, tmp_path, anki: Anki):
+    source = deck_copy("valid")
+    path = source / "linear-algebra" / "pca.yaml"
+    path.write_text(path.read_text().replace(
+        "answer: Along the cloud's length.", "answer: Along <script>alert(1)</script> the <b>length</b>."
+    ))
+    result = build(source, tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    anki.import_apkg(result.output)
+    answer = anki.note_by_guid(guid("fixture", "pca", "picture-axis")).cards()[0].answer()
+    assert "<script>alert" not in answer and "&lt;script&gt;alert(1)&lt;/script&gt;" in answer
+    assert "&lt;b&gt;length&lt;/b&gt;" in answer
+
+
+def test_night_mode_css_shows_only_the_matching_variant(deck_copy, tmp_path, anki: Anki):
+    result = build(deck_copy("valid"), tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    anki.import_apkg(result.output)
+    css = re.sub(r"/\*.*?\*/", "", anki.col.models.by_name("conceptdeck: Intuition")["css"], flags=re.S)
+    rules = {sel.strip(): body for sels, body in re.findall(r"([^{}]+)\{([^}]*)\}", css) for sel in sels.split(",")}
+    assert "display: none" in rules[".cd-dark"]
+    for night in (".nightMode", ".night_mode"):
+        assert "display: none" in rules[f"{night} .cd-light"]
+        assert "display: inline" in rules[f"{night} .cd-dark"]
+
+
+def test_note_types_have_explicit_field_and_template_ids(deck_copy, tmp_path, anki: Anki):
+    result = build(deck_copy("valid"), tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    anki.import_apkg(result.output)
+    for name in ("conceptdeck: Intuition", "conceptdeck: Cloze"):
+        model = anki.col.models.by_name(name)
+        assert all(f.get("id") for f in model["flds"]) and all(t.get("id") for t in model["tmpls"])
+
+
+def test_same_sources_give_byte_identical_packages(deck_copy, tmp_path):
+    source = deck_copy("valid")
+    first = build(source, tmp_path / "a.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    second = build(source, tmp_path / "b.apkg", cache_dir=None, jobs=1)
+    assert first.output.read_bytes() == second.output.read_bytes()
+    assert second.changed_notes == 0
+
+
+def test_build_defaults_to_dist_and_prints_a_summary(deck_copy, run, tmp_path):
+    source = deck_copy("valid")
+    result = run("build", source, "-j", "1", "-q")
+    assert result.exit_code == 0, result.output
+    apkg = tmp_path / "dist" / "fixture.apkg"
+    assert apkg.is_file()
+    assert "2 concepts, 8 notes, 8 cards, 2 figures" in result.stdout
+    assert (source / "conceptdeck.lock").is_file(), "the ledger is written next to the sources"
