@@ -154,7 +154,7 @@ def check(source: Path, strict: bool, fmt: str, select: str, ignore: str) -> Non
 @_cache_options
 def figures(source: Path, out_dir: Path, only: str | None, quiet: bool, jobs: int, cache_dir: Path, no_cache: bool) -> None:
     """Render the figures of SOURCE, light and dark, with a contact sheet to look at them."""
-    written, report = pipeline.figures(
+    written, report = pipeline.contact_sheet(
         source, out_dir, only=only, cache_dir=None if no_cache else cache_dir, jobs=jobs, progress=_progress(quiet)
     )
     click.echo(f"Wrote {report.figures} figures ({len(written) - 1} files) to {out_dir}; open {out_dir / 'index.html'}")

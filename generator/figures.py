@@ -214,7 +214,7 @@ def render_figures(
             results[job] = outcome
             report.rendered += 1
             _cache_put(cache_dir, pending[job], outcome)
-        else:
+        elif all(p.where != outcome.where for p in report.problems):  # one report per figure, not per variant
             report.problems.append(outcome)
 
     media: dict[str, bytes] = {}

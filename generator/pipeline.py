@@ -59,6 +59,7 @@ def build(
     now: int | None = None,
 ) -> BuildResult:
     """Compile the deck folder `root` into an .apkg (default `dist/<deck id>.apkg`)."""
+    cache_dir = Path(cache_dir) if cache_dir else None
     deck, warnings = _validated(root, rules)
     if strict and warnings:
         raise ContentError(warnings)
@@ -75,7 +76,7 @@ def build(
     ledger = previous.stamp(hashes, int(time.time()) if now is None else now)
     apkg = package(deck, notes, media, ledger)
 
-    output = output or Path("dist") / f"{deck.spec.id}.apkg"
+    output = Path(output or Path("dist") / f"{deck.spec.id}.apkg")
     atomic_write(output, apkg)
     if ledger != previous:
         write_ledger(ledger_path, ledger)
@@ -92,7 +93,7 @@ def build(
     )
 
 
-def figures(
+def contact_sheet(
     root: Path = DEFAULT_SOURCE,
     out_dir: Path = Path("figures-out"),
     *,
@@ -103,7 +104,8 @@ def figures(
 ) -> tuple[list[Path], RenderReport]:
     """Render every figure, both variants, into `out_dir` with an index.html to look at them."""
     deck, _ = _validated(root, None)
-    written, report = export_figures(deck, out_dir, cache_dir=cache_dir, jobs=jobs, only=only, progress=progress)
+    cache_dir = Path(cache_dir) if cache_dir else None
+    written, report = export_figures(deck, Path(out_dir), cache_dir=cache_dir, jobs=jobs, only=only, progress=progress)
     if report.problems:
         raise ContentError(report.problems)
     return written, report

@@ -1,0 +1,141 @@
+"""The figure engine: deterministic, cached, parallel, and honest about failures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from generator import build, contact_sheet
+from generator.figures import render_figures
+from generator.pipeline import load_deck
+
+
+def test_renders_are_byte_identical_without_cache(deck_copy):
+    deck = load_deck(deck_copy("valid"))
+    _, first, _ = render_figures(deck, cache_dir=None, jobs=1)
+    _, second, _ = render_figures(deck, cache_dir=None, jobs=1)
+    assert first == second and len(first) == 4
+    assert all(data.startswith(b"\x89PNG") and b"matplotlib" not in data for data in first.values())
+
+
+def test_parallel_render_equals_serial(deck_copy):
+    deck = load_deck(deck_copy("valid"))
+    _, serial, _ = render_figures(deck, cache_dir=None, jobs=1)
+    _, parallel, report = render_figures(deck, cache_dir=None, jobs=2)
+    assert parallel == serial and report.rendered == 4
+
+
+def test_changing_one_figures_args_rerenders_only_that_figure(deck_copy, tmp_path):
+    source = deck_copy("valid")
+    cache = tmp_path / "cache"
+    first = build(source, tmp_path / "a.apkg", cache_dir=cache, jobs=1)
+    assert (first.figures.rendered, first.figures.cached) == (4, 0)
+    again = build(source, tmp_path / "b.apkg", cache_dir=cache, jobs=1)
+    assert (again.figures.rendered, again.figures.cached) == (0, 4)
+    yaml_file = source / "optimisation" / "gradient-descent.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("args: {rate: 0.9}", "args: {rate: 0.5}"))
+    changed = build(source, tmp_path / "c.apkg", cache_dir=cache, jobs=1)
+    assert (changed.figures.rendered, changed.figures.cached) == (2, 2), "both variants of one figure"
+
+
+def test_editing_the_figure_module_invalidates_its_figures(deck_copy, tmp_path):
+    source = deck_copy("valid")
+    cache = tmp_path / "cache"
+    build(source, tmp_path / "a.apkg", cache_dir=cache, jobs=1)
+    module = source / "figures.py"
+    module.write_text(module.read_text() + "\n# an edit\n")
+    again = build(source, tmp_path / "b.apkg", cache_dir=cache, jobs=1)
+    assert again.figures.rendered == 4
+
+
+def test_warm_build_does_not_import_matplotlib(deck_copy, tmp_path):
+    source = deck_copy("valid")
+    cache = tmp_path / "cache"
+    build(source, tmp_path / "a.apkg", cache_dir=cache, jobs=1)
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from generator import build
+        result = build({str(source)!r}, {str(tmp_path / "b.apkg")!r}, cache_dir={str(cache)!r}, jobs=1)
+        assert result.figures.rendered == 0, result.figures
+        print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'PIL')))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_failing_figure_is_reported_and_the_others_still_render(deck_copy):
+    deck = load_deck(deck_copy("broken/figure-raises"))
+    placed, _, report = render_figures(deck, cache_dir=None, jobs=1)
+    assert list(placed) == [("alpha", "good")]
+    (problem,) = report.problems
+    assert str(problem.where).endswith("alpha.yaml:9:5")
+    assert "figures.py:12" in problem.message and "IndexError" in problem.message
+
+
+def _deck_with_function(deck_copy, body: str):
+    source = deck_copy("broken/figure-raises")
+    (source / "figures.py").write_text("from generator import figure\n\n\n@figure\ndef fine_curve(ax):\n    ax.plot([0, 1])\n\n\n" + body)
+    return load_deck(source)
+
+
+def test_a_figure_that_draws_nothing_is_an_error(deck_copy):
+    deck = _deck_with_function(deck_copy, "@figure\ndef broken_curve(ax):\n    ax.set_title('')\n")
+    _, _, report = render_figures(deck, cache_dir=None, jobs=1)
+    assert "drew nothing" in report.problems[0].message
+
+
+def test_a_figure_that_takes_too_long_is_stopped(deck_copy, monkeypatch):
+    import generator.figures as engine
+
+    monkeypatch.setattr(engine, "TIMEOUT_SECONDS", 1)
+    deck = _deck_with_function(deck_copy, "@figure\ndef broken_curve(ax):\n    import time\n    time.sleep(5)\n")
+    _, _, report = render_figures(deck, cache_dir=None, jobs=1)
+    assert "took longer than 1 s" in report.problems[0].message
+
+
+def test_static_image_is_packaged_once(deck_copy, tmp_path):
+    source = deck_copy("valid")
+    (source / "linear-algebra" / "photo.png").write_bytes(_png())
+    pca = source / "linear-algebra" / "pca.yaml"
+    pca.write_text(pca.read_text().replace(
+        "figures:\n", "figures:\n  photo:\n    image: photo.png\n    alt: A photo\n"
+    ).replace("    why: Spread is", "    prompt_figure: photo\n    why: Spread is"))
+    placed, media, _ = render_figures(load_deck(source), cache_dir=None, jobs=1)
+    photo = placed[("pca", "photo")]
+    assert photo.light == photo.dark and photo.light.endswith(".png") and media[photo.light] == _png()
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_figures_command_writes_a_contact_sheet(deck_copy, run, tmp_path):
+    result = run("figures", deck_copy("valid"), "-o", tmp_path / "sheet", "--only", "pca/*", "-j", "1", "-q")
+    assert result.exit_code == 0, result.output
+    pngs = sorted(p.name for p in (tmp_path / "sheet").glob("*.png"))
+    assert len(pngs) == 2 and any("-light-" in p for p in pngs) and any("-dark-" in p for p in pngs)
+    index = (tmp_path / "sheet" / "index.html").read_text()
+    assert all(p in index for p in pngs) and "pca/spread" in index
+
+
+def test_library_figures_function_matches_the_command(deck_copy, tmp_path):
+    written, report = contact_sheet(deck_copy("valid"), tmp_path / "out", cache_dir=None, jobs=1)
+    assert report.figures == 2 and len(written) == 5
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_build_cli_accepts_jobs_and_no_cache(deck_copy, run, jobs):
+    result = run("build", deck_copy("valid"), "-j", jobs, "--no-cache", "-q")
+    assert result.exit_code == 0 and "4 rendered, 0 cached" in result.stdout

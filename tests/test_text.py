@@ -1,0 +1,41 @@
+"""Markdown with math: what authors type and the HTML Anki gets."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.text import MathError, markdown
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        (r"inline \(a_1 + b_1\) math", r"inline \(a_1 + b_1\) math"),
+        (r"display \[x^2\] math", r"display \[x^2\] math"),
+        (r"dollars $a_1 * b_1 * c$ become MathJax", r"dollars \(a_1 * b_1 * c\) become MathJax"),
+        (r"$$\sum_i x_i$$", r"\[\sum_i x_i\]"),
+        (r"less \(a < b\) than", r"less \(a &lt; b\) than"),
+        (r"costs \$5 and \$10", "costs $5 and $10"),
+        ("**bold** and _it_", "<strong>bold</strong> and <em>it</em>"),
+        ("<b>raw</b> html", "&lt;b&gt;raw&lt;/b&gt; html"),
+        ("one\n\ntwo", "<p>one</p>\n<p>two</p>"),
+    ],
+)
+def test_markdown_and_math(source, html):
+    assert markdown(source) == html
+
+
+def test_math_inside_cloze_never_closes_the_cloze_early():
+    assert markdown(r"{{c1::\(\frac{1}{x^{2}}\)}}", cloze=True) == r"{{c1::\(\frac{1}{x^{2} }\)}}"
+
+
+@pytest.mark.parametrize("source", [r"a \(b", r"a \[b", "a $b", "a $$b$", r"a \) b", r"a b\]"])
+def test_unbalanced_math_is_an_error(source):
+    with pytest.raises(MathError):
+        markdown(source)
+
+
+def test_error_says_where_in_the_text():
+    with pytest.raises(MathError) as info:
+        markdown(r"fine \(x\) then \(broken")
+    assert info.value.offset == 16
