@@ -14,9 +14,15 @@ import click
 
 from . import pipeline
 from .diagnostics import ContentError, Diagnostic
+from .schema import KINDS
+
+KIND_ORDER = list(KINDS)
 
 SOURCE = click.argument(
-    "source", type=click.Path(path_type=Path, file_okay=False), default=pipeline.DEFAULT_SOURCE, required=False
+    "source",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=pipeline.DEFAULT_SOURCE,
+    required=False,
 )
 
 
@@ -32,7 +38,11 @@ def _cache_options(function):
         help="Where rendered figures are kept between builds.",
     )(function)
     function = click.option(
-        "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Processes rendering figures (default: all cores)."
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=0),
+        default=0,
+        help="Processes rendering figures (default: all cores).",
     )(function)
     function = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")(function)
     return function
@@ -50,11 +60,16 @@ class _Group(click.Group):
             errors = sum(d.severity == "error" for d in exc.diagnostics)
             warnings = len(exc.diagnostics) - errors
             summary = ", ".join(
-                f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n
+                f"{n} {word}{'s' if n != 1 else ''}"
+                for n, word in ((errors, "error"), (warnings, "warning"))
+                if n
             )
-            click.secho(f"Found {summary}; nothing was written.", fg="red", err=True)
+            wrote = (
+                "; nothing was written" if ctx.invoked_subcommand in {"build", "figures"} else ""
+            )
+            click.secho(f"Found {summary}{wrote}.", fg="red", err=True)
             ctx.exit(1)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             if debug:
                 raise
             click.secho(f"error: {exc}", fg="red", err=True)
@@ -87,7 +102,9 @@ def _progress(quiet: bool):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show a traceback instead of a message when something fails.")
+@click.option(
+    "--debug", is_flag=True, help="Show a traceback instead of a message when something fails."
+)
 @click.version_option(package_name="conceptdeck")
 def cli(debug: bool) -> None:
     """Compile intuition-first concepts written in YAML into Anki decks."""
@@ -95,20 +112,42 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @SOURCE
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write the .apkg [default: dist/<deck id>.apkg].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the .apkg [default: dist/<deck id>.apkg].",
+)
 @click.option("--strict", is_flag=True, help="Fail on lint warnings too.")
 @_cache_options
-def build(source: Path, output: Path | None, strict: bool, quiet: bool, jobs: int, cache_dir: Path, no_cache: bool) -> None:
+def build(
+    source: Path,
+    output: Path | None,
+    strict: bool,
+    quiet: bool,
+    jobs: int,
+    cache_dir: Path,
+    no_cache: bool,
+) -> None:
     """Build SOURCE (default: concepts) into an Anki package.
 
     The package is written atomically: a failed build leaves any earlier one untouched. Note
     modification times are kept in SOURCE/conceptdeck.lock; commit it with the deck.
     """
     result = pipeline.build(
-        source, output, cache_dir=None if no_cache else cache_dir, jobs=jobs, progress=_progress(quiet), strict=strict
+        source,
+        output,
+        cache_dir=None if no_cache else cache_dir,
+        jobs=jobs,
+        progress=_progress(quiet),
+        strict=strict,
     )
     if result.warnings:
-        click.secho(f"{len(result.warnings)} lint warnings (run 'conceptdeck check {source}' to see them)", fg="yellow", err=True)
+        click.secho(
+            f"{len(result.warnings)} lint warnings (run 'conceptdeck check {source}' to see them)",
+            fg="yellow",
+            err=True,
+        )
     fig = result.figures
     click.echo(
         f"Built {result.output} ({_size(result.size)}): {result.concepts} concepts, {result.notes} notes,"
@@ -120,9 +159,26 @@ def build(source: Path, output: Path | None, strict: bool, quiet: bool, jobs: in
 @cli.command()
 @SOURCE
 @click.option("--strict", is_flag=True, help="Exit 1 on lint warnings, not only on errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format; json is for editors and CI.")
-@click.option("--select", default="", metavar="CODES", help="Only these lint rules (comma-separated codes or prefixes).")
-@click.option("--ignore", default="", metavar="CODES", help="Skip these lint rules (comma-separated codes or prefixes).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format; json is for editors and CI.",
+)
+@click.option(
+    "--select",
+    default="",
+    metavar="CODES",
+    help="Only these lint rules (comma-separated codes or prefixes).",
+)
+@click.option(
+    "--ignore",
+    default="",
+    metavar="CODES",
+    help="Skip these lint rules (comma-separated codes or prefixes).",
+)
 def check(source: Path, strict: bool, fmt: str, select: str, ignore: str) -> None:
     """Validate and lint SOURCE (default: concepts) without writing anything.
 
@@ -142,22 +198,123 @@ def check(source: Path, strict: bool, fmt: str, select: str, ignore: str) -> Non
         click.echo(json.dumps([d.as_json() for d in warnings], indent=2))
     else:
         _print_problems(warnings)
-        click.echo(f"{source}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}.", err=bool(warnings))
+        click.echo(
+            f"{source}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}.",
+            err=bool(warnings),
+        )
     if strict and warnings:
         sys.exit(1)
 
 
 @cli.command()
 @SOURCE
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("figures-out"), show_default=True, help="Folder for the images and index.html.")
-@click.option("--only", metavar="PATTERN", help="Only figures matching a glob on 'concept/figure' or the figure name, e.g. 'pca/*'.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("figures-out"),
+    show_default=True,
+    help="Folder for the images and index.html.",
+)
+@click.option(
+    "--only",
+    metavar="PATTERN",
+    help="Only figures matching a glob on 'concept/figure' or the figure name, e.g. 'pca/*'.",
+)
 @_cache_options
-def figures(source: Path, out_dir: Path, only: str | None, quiet: bool, jobs: int, cache_dir: Path, no_cache: bool) -> None:
+def figures(
+    source: Path,
+    out_dir: Path,
+    only: str | None,
+    quiet: bool,
+    jobs: int,
+    cache_dir: Path,
+    no_cache: bool,
+) -> None:
     """Render the figures of SOURCE, light and dark, with a contact sheet to look at them."""
     written, report = pipeline.contact_sheet(
-        source, out_dir, only=only, cache_dir=None if no_cache else cache_dir, jobs=jobs, progress=_progress(quiet)
+        source,
+        out_dir,
+        only=only,
+        cache_dir=None if no_cache else cache_dir,
+        jobs=jobs,
+        progress=_progress(quiet),
     )
-    click.echo(f"Wrote {report.figures} figures ({len(written) - 1} files) to {out_dir}; open {out_dir / 'index.html'}")
+    click.echo(
+        f"Wrote {report.figures} figures ({len(written) - 1} files) to {out_dir}; open {out_dir / 'index.html'}"
+    )
+
+
+@cli.command()
+@click.argument("concept_id", metavar="ID")
+@click.option("--title", help="The concept's title [default: from the ID].")
+@click.option(
+    "--in",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=pipeline.DEFAULT_SOURCE,
+    show_default=True,
+    help="Folder to write ID.yaml into (its subdeck).",
+)
+def new(concept_id: str, title: str | None, folder: Path) -> None:
+    """Start a concept file from a template with one card of each core kind.
+
+    Its TODO placeholders are errors for `check` and `build` until you replace them, so a
+    half-written concept cannot slip into a deck. An existing file is never overwritten.
+    """
+    try:
+        path = pipeline.new_concept(concept_id, folder, title)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="ID") from exc
+    click.echo(f"Wrote {path}; replace its TODOs, then run 'conceptdeck check'.")
+
+
+@cli.command()
+@click.argument("which", type=click.Choice(["concept", "deck"]), default="concept")
+def schema(which: str) -> None:
+    """Print the JSON Schema of a concept file (default) or of deck.yaml, for editor support."""
+    from .schema import json_schemas
+
+    click.echo(json.dumps(json_schemas()[which], indent=2))
+
+
+@cli.command()
+@SOURCE
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def stats(source: Path, fmt: str) -> None:
+    """Cards by kind, figures and missing core kinds per concept, and deck totals."""
+    rows = pipeline.stats(source)
+    if fmt == "json":
+        click.echo(json.dumps([row.__dict__ for row in rows], indent=2))
+        return
+    kinds = sorted({k for row in rows for k in row.kinds}, key=KIND_ORDER.index)
+    width = max([len(r.id) for r in rows] + [7])
+    short = {k: k[:4] for k in kinds}
+    click.echo(
+        f"{'concept':<{width}}  cards  "
+        + " ".join(f"{short[k]:>4}" for k in kinds)
+        + "  figs  missing"
+    )
+    for row in rows:
+        counts = " ".join(f"{row.kinds.get(k, 0) or '.':>4}" for k in kinds)
+        click.echo(
+            f"{row.id:<{width}}  {row.cards:>5}  {counts}  {row.figures:>4}  {', '.join(row.missing) or '-'}"
+        )
+    totals = {k: sum(r.kinds.get(k, 0) for r in rows) for k in kinds}
+    click.echo(
+        f"{'total':<{width}}  {sum(r.cards for r in rows):>5}  "
+        + " ".join(f"{totals[k]:>4}" for k in kinds)
+        + f"  {sum(r.figures for r in rows):>4}  {sum(1 for r in rows if r.missing)} concepts missing a core kind"
+    )
+    click.echo(f"{len(rows)} concepts; kinds: " + ", ".join(f"{short[k]}={k}" for k in kinds))
 
 
 def _size(n: int) -> str:

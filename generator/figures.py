@@ -50,12 +50,22 @@ class Theme:
 # Okabe–Ito hues (safe for the common colour-vision deficiencies), each lightened for dark mode
 # so C0 means "the blue one" in both variants.
 LIGHT = Theme(
-    "light", "#ffffff", "#1f2328", "#6e7781", "#e6e8eb",
-    ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9"), "cd_light",
+    "light",
+    "#ffffff",
+    "#1f2328",
+    "#6e7781",
+    "#e6e8eb",
+    ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9"),
+    "cd_light",
 )
 DARK = Theme(
-    "dark", "#2b2b2b", "#e8e8e8", "#a0a0a0", "#404040",
-    ("#56B4E9", "#F08A4B", "#2FC79A", "#F0C24B", "#E0A3C8", "#9ECAE9"), "cd_dark",
+    "dark",
+    "#2b2b2b",
+    "#e8e8e8",
+    "#a0a0a0",
+    "#404040",
+    ("#56B4E9", "#F08A4B", "#2FC79A", "#F0C24B", "#E0A3C8", "#9ECAE9"),
+    "cd_dark",
 )
 THEMES = (LIGHT, DARK)
 SHAPES = {"wide": (5.0, 3.2), "square": (5.0, 4.4)}  # inches; at DPI this is 1200 px wide
@@ -74,8 +84,12 @@ def _register_colormaps() -> None:
     if "cd_light" in matplotlib.colormaps:
         return
     viridis = matplotlib.colormaps["viridis"]
-    matplotlib.colormaps.register(ListedColormap(viridis(np.linspace(0.0, 0.85, 256)), name="cd_light"))
-    matplotlib.colormaps.register(ListedColormap(viridis(np.linspace(0.25, 1.0, 256)), name="cd_dark"))
+    matplotlib.colormaps.register(
+        ListedColormap(viridis(np.linspace(0.0, 0.85, 256)), name="cd_light")
+    )
+    matplotlib.colormaps.register(
+        ListedColormap(viridis(np.linspace(0.25, 1.0, 256)), name="cd_dark")
+    )
 
 
 def _rc(theme: Theme) -> dict[str, Any]:
@@ -142,7 +156,17 @@ class Job:
     label: str  # concept/figure, for progress and the contact sheet
 
     def cache_key(self, module_hash: str, mpl_version: str) -> str:
-        parts = [_ENGINE_HASH, mpl_version, module_hash, self.function, self.args, self.theme, self.shape, DPI, self.seed]
+        parts = [
+            _ENGINE_HASH,
+            mpl_version,
+            module_hash,
+            self.function,
+            self.args,
+            self.theme,
+            self.shape,
+            DPI,
+            self.seed,
+        ]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -200,7 +224,9 @@ def render_figures(
             continue
         for job in _jobs(deck, concept, name, spec, where):
             if job.module not in module_hashes:
-                module_hashes[job.module] = hashlib.sha256(Path(job.module).read_bytes()).hexdigest()
+                module_hashes[job.module] = hashlib.sha256(
+                    Path(job.module).read_bytes()
+                ).hexdigest()
             key = job.cache_key(module_hashes[job.module], mpl_version)
             cached = _cache_get(cache_dir, key)
             if cached is None:
@@ -214,7 +240,9 @@ def render_figures(
             results[job] = outcome
             report.rendered += 1
             _cache_put(cache_dir, pending[job], outcome)
-        elif all(p.where != outcome.where for p in report.problems):  # one report per figure, not per variant
+        elif all(
+            p.where != outcome.where for p in report.problems
+        ):  # one report per figure, not per variant
             report.problems.append(outcome)
 
     media: dict[str, bytes] = {}
@@ -230,7 +258,10 @@ def render_figures(
         else:
             if concept.where("figures", name) in failed:
                 continue
-            by_theme = {j.theme: results[j] for j in _jobs(deck, concept, name, spec, concept.where("figures", name))}
+            by_theme = {
+                j.theme: results[j]
+                for j in _jobs(deck, concept, name, spec, concept.where("figures", name))
+            }
             light = f"{prefix}-light-{_digest(by_theme['light'])}.png"
             dark = f"{prefix}-dark-{_digest(by_theme['dark'])}.png"
             media[light], media[dark] = by_theme["light"], by_theme["dark"]
@@ -239,13 +270,15 @@ def render_figures(
     return placed, media, report
 
 
-def _wanted(deck: Deck, select: Callable[[Concept, str], bool] | None) -> list[tuple[Concept, str, FigureSpec]]:
+def _wanted(
+    deck: Deck, select: Callable[[Concept, str], bool] | None
+) -> list[tuple[Concept, str, FigureSpec]]:
     """Figures cards refer to (or, with `select`, the figures it picks)."""
     chosen = []
     for concept in deck.concepts:
         used = {n for c in concept.spec.cards for n in (c.figure, c.prompt_figure) if n}
         for name, spec in concept.spec.figures.items():
-            if (select(concept, name) if select else name in used):
+            if select(concept, name) if select else name in used:
                 chosen.append((concept, name, spec))
     return chosen
 
@@ -256,7 +289,16 @@ def _jobs(deck: Deck, concept: Concept, name: str, spec: FigureSpec, where: Wher
     args = json.dumps(spec.args, sort_keys=True, separators=(",", ":"))
     seed = int(hashlib.sha256(f"{spec.plot}:{args}".encode()).hexdigest()[:8], 16)
     return [
-        Job(str(plot.path), spec.plot, args, theme.name, spec.shape, seed, where, f"{concept.spec.id}/{name}")
+        Job(
+            str(plot.path),
+            spec.plot,
+            args,
+            theme.name,
+            spec.shape,
+            seed,
+            where,
+            f"{concept.spec.id}/{name}",
+        )
         for theme in THEMES
     ]
 
@@ -347,7 +389,9 @@ def render_job(job: Job) -> bytes | Diagnostic:
         with _time_limit(TIMEOUT_SECONDS), rc_context(_rc(theme)):
             function = getattr(_load_module(job.module), job.function)
             fig = Figure(figsize=SHAPES[job.shape], dpi=DPI, layout="constrained")
-            wants = function.__code__.co_varnames[: function.__code__.co_argcount + function.__code__.co_kwonlyargcount]
+            wants = function.__code__.co_varnames[
+                : function.__code__.co_argcount + function.__code__.co_kwonlyargcount
+            ]
             target = fig if wants and wants[0] == "fig" else fig.add_subplot()
             extra: dict[str, Any] = {}
             if "rng" in wants:
@@ -359,14 +403,16 @@ def render_job(job: Job) -> bytes | Diagnostic:
                 return Diagnostic(job.where, f"figure function '{job.function}' drew nothing")
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    except Exception as exc:  # noqa: BLE001 - any failure in user code becomes a diagnostic
+    except Exception as exc:  # any failure in user code becomes a diagnostic
         return Diagnostic(job.where, _describe_failure(job, exc))
     return _compress(buffer.getvalue())
 
 
 def _describe_failure(job: Job, exc: BaseException) -> str:
     module = Path(job.module).resolve()
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == module]
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == module
+    ]
     at = f" at {display_path(Path(job.module))}:{frames[-1].lineno}" if frames else ""
     return f"figure function '{job.function}' failed{at}: {type(exc).__name__}: {exc}"
 
@@ -374,7 +420,9 @@ def _describe_failure(job: Job, exc: BaseException) -> str:
 class _TimeLimit:
     def __init__(self, seconds: int):
         self.seconds = seconds
-        self.armed = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
+        self.armed = threading.current_thread() is threading.main_thread() and hasattr(
+            signal, "SIGALRM"
+        )
 
     def __enter__(self) -> None:
         if self.armed:
@@ -428,9 +476,15 @@ def export_figures(
     """Render every figure (both variants) into `out_dir` with an index.html contact sheet."""
 
     def select(concept: Concept, name: str) -> bool:
-        return only is None or fnmatch.fnmatch(f"{concept.spec.id}/{name}", only) or fnmatch.fnmatch(name, only)
+        return (
+            only is None
+            or fnmatch.fnmatch(f"{concept.spec.id}/{name}", only)
+            or fnmatch.fnmatch(name, only)
+        )
 
-    placed, media, report = render_figures(deck, cache_dir=cache_dir, jobs=jobs, progress=progress, select=select)
+    placed, media, report = render_figures(
+        deck, cache_dir=cache_dir, jobs=jobs, progress=progress, select=select
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in sorted(media.items()):
@@ -439,7 +493,7 @@ def export_figures(
     rows = []
     for (concept_id, name), fig in sorted(placed.items()):
         rows.append(
-            f'<figure><figcaption><b>{html.escape(concept_id)}/{html.escape(name)}</b> — {html.escape(fig.alt)}'
+            f"<figure><figcaption><b>{html.escape(concept_id)}/{html.escape(name)}</b> — {html.escape(fig.alt)}"
             f'</figcaption><div class="pair"><img src="{html.escape(fig.light)}" alt="">'
             f'<img class="dark" src="{html.escape(fig.dark)}" alt=""></div></figure>'
         )

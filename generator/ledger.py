@@ -54,7 +54,12 @@ def read_ledger(path: Path) -> Ledger:
         entries = {k: (str(v[0]), int(v[1])) for k, v in data["entries"].items()}
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ContentError(
-            [Diagnostic(Where(display_path(path)), f"cannot read the ledger ({exc}); restore it from version control")]
+            [
+                Diagnostic(
+                    Where(display_path(path)),
+                    f"cannot read the ledger ({exc}); restore it from version control",
+                )
+            ]
         ) from exc
     return Ledger(entries)
 
@@ -62,7 +67,8 @@ def read_ledger(path: Path) -> Ledger:
 def write_ledger(path: Path, ledger: Ledger) -> None:
     """Write atomically, sorted, one entry per line: diffs in version control stay readable."""
     lines = [f"  {json.dumps(k)}: {json.dumps(list(v))}" for k, v in sorted(ledger.entries.items())]
-    text = '{\n "format": %d,\n "entries": {\n%s\n }\n}\n' % (FORMAT, ",\n".join(lines))
+    body = ",\n".join(lines)
+    text = f'{{\n "format": {FORMAT},\n "entries": {{\n{body}\n }}\n}}\n'
     atomic_write(path, text.encode("utf-8"))
 
 

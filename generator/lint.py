@@ -13,7 +13,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from .diagnostics import Diagnostic, Where, did_you_mean
 from .schema import CardSpec, Concept, Deck
@@ -32,21 +31,96 @@ class Rule:
 RULES = {
     r.code: r
     for r in [
-        Rule("CD100", "unexplained-suppression", "add the reason: ignore: {CODE: \"why it does not apply\"}", "suppressions must say why"),
-        Rule("CD101", "long-answer", "cut the answer to one short sentence; move the rest to 'why' or a new card", "minimum information principle (Wozniak)"),
-        Rule("CD102", "enumeration", "ask for one item ('Name one ...') or split into cards", "avoid sets (Wozniak)"),
-        Rule("CD103", "two-questions", "split into two cards, one question each", "focused prompts (Matuschak)"),
-        Rule("CD104", "yes-no", "ask what/why/when instead, so the answer must be produced", "effortful prompts (Matuschak)"),
-        Rule("CD105", "either-or", "drop the offered options; ask for the direction or property itself", "effortful prompts (Matuschak)"),
-        Rule("CD106", "answer-in-prompt", "reword the prompt so it does not contain the answer", "effortful prompts (Matuschak)"),
-        Rule("CD107", "mechanics", "ask what the result means or why it comes out that way", "understanding over mechanics"),
-        Rule("CD108", "vague-opener", "ask a precise question with one expected answer", "precise prompts (Matuschak)"),
-        Rule("CD109", "context-free", "name the concept; cards are reviewed months later, out of context", "prompts stand alone (Wozniak)"),
-        Rule("CD110", "repeated-opening", "vary the wording so learners recall the idea, not the phrasing", "avoid pattern-matching on wording"),
-        Rule("CD111", "few-angles", "add cards of other kinds (contrast, failure, consequence ...)", "many angles on one idea (Matuschak, Nielsen)"),
-        Rule("CD112", "no-mechanism", "add a 'mechanism' card asking why the idea works", "understanding needs the why"),
-        Rule("CD113", "interference", "make the prompts clearly different or merge the cards", "avoid interference (Wozniak)"),
-        Rule("CD114", "open-plural", "ask for a fixed number: 'Name one use of X'", "avoid sets (Wozniak)"),
+        Rule(
+            "CD100",
+            "unexplained-suppression",
+            'add the reason: ignore: {CODE: "why it does not apply"}',
+            "suppressions must say why",
+        ),
+        Rule(
+            "CD101",
+            "long-answer",
+            "cut the answer to one short sentence; move the rest to 'why' or a new card",
+            "minimum information principle (Wozniak)",
+        ),
+        Rule(
+            "CD102",
+            "enumeration",
+            "ask for one item ('Name one ...') or split into cards",
+            "avoid sets (Wozniak)",
+        ),
+        Rule(
+            "CD103",
+            "two-questions",
+            "split into two cards, one question each",
+            "focused prompts (Matuschak)",
+        ),
+        Rule(
+            "CD104",
+            "yes-no",
+            "ask what/why/when instead, so the answer must be produced",
+            "effortful prompts (Matuschak)",
+        ),
+        Rule(
+            "CD105",
+            "either-or",
+            "drop the offered options; ask for the direction or property itself",
+            "effortful prompts (Matuschak)",
+        ),
+        Rule(
+            "CD106",
+            "answer-in-prompt",
+            "reword the prompt so it does not contain the answer",
+            "effortful prompts (Matuschak)",
+        ),
+        Rule(
+            "CD107",
+            "mechanics",
+            "ask what the result means or why it comes out that way",
+            "understanding over mechanics",
+        ),
+        Rule(
+            "CD108",
+            "vague-opener",
+            "ask a precise question with one expected answer",
+            "precise prompts (Matuschak)",
+        ),
+        Rule(
+            "CD109",
+            "context-free",
+            "name the concept; cards are reviewed months later, out of context",
+            "prompts stand alone (Wozniak)",
+        ),
+        Rule(
+            "CD110",
+            "repeated-opening",
+            "vary the wording so learners recall the idea, not the phrasing",
+            "avoid pattern-matching on wording",
+        ),
+        Rule(
+            "CD111",
+            "few-angles",
+            "add cards of other kinds (contrast, failure, consequence ...)",
+            "many angles on one idea (Matuschak, Nielsen)",
+        ),
+        Rule(
+            "CD112",
+            "no-mechanism",
+            "add a 'mechanism' card asking why the idea works",
+            "understanding needs the why",
+        ),
+        Rule(
+            "CD113",
+            "interference",
+            "make the prompts clearly different or merge the cards",
+            "avoid interference (Wozniak)",
+        ),
+        Rule(
+            "CD114",
+            "open-plural",
+            "ask for a fixed number: 'Name one use of X'",
+            "avoid sets (Wozniak)",
+        ),
     ]
 }
 
@@ -78,14 +152,14 @@ class RuleSelection:
 
 _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$|(?<!\\)\$.*?(?<!\\)\$", re.S)
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.S)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:\.\d+)?")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*|\d+(?:\.\d+)?")
 STOPWORDS = frozenset(
     """a an the of to in on at for from by with without into onto over under as is are was were be been being
     it its this that these those they them their there here and or but not no nor so than then too very
     what which who whom whose when where why how do does did done doing has have had having can could will
     would should shall may might must if else also just only more most less least such any all each every some
     one's i you we he she his her our your my me us about between through during before after above below up
-    down out off again further once same other own both few many much""".split()
+    down out off again further once same other own both few many much because since so""".split()  # noqa: SIM905
 )
 
 
@@ -109,109 +183,164 @@ def stem(word: str) -> str:
 
 
 def content_stems(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if w.lower() not in STOPWORDS and len(w) > 2 and w != "MATH"}
+    return set(content_words(text))
+
+
+def content_words(text: str) -> list[str]:
+    """Stems of the meaningful words, hyphenated compounds split, in order."""
+    parts = (p for w in words(text) for p in w.split("-"))
+    return [stem(p) for p in parts if p.lower() not in STOPWORDS and len(p) > 2 and p != "MATH"]
 
 
 def sentences(text: str) -> int:
-    body = re.sub(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|Fig|Eq)\.", "", plain(text))
+    body = re.sub(
+        r"\b(?:e\.g|i\.e|etc|vs|v|cf|approx|Fig|Eq|Mr|Mrs|Dr|St|No)\.|\b[A-Z]\.", "", plain(text)
+    )
     return 1 + len(re.findall(r"[.!?;](?:\s+|$)(?=[A-Z(\d])", body.strip()))
 
 
 # --- the rules --------------------------------------------------------------------------------
 
-Finding = tuple[str, str]  # (code, message)
+_ENUM_NOUNS = (
+    r"(uses|advantages|disadvantages|benefits|drawbacks|limitations|properties|features|types|kinds"
+    r"|steps|stages|phases|assumptions|causes|reasons|effects|consequences|factors|components|parts"
+    r"|characteristics|functions|roles|symptoms|signs|risks|differences|similarities|principles"
+    r"|methods|ways|examples|applications|rules|elements|ingredients|requirements|conditions)"
+)
+_COUNTED = re.compile(r"\b(one|two|three|1|2|3|single|main|key|first|biggest|most|best)\b")
+_AUX = r"(does|do|did|is|are|was|were|can|could|will|would|should|has|have|had|must|may)"
+_FIGURE_WORDS = r"(figure|plot|picture|graph|diagram|image|chart)"
 
 
 def _card_rules(card: CardSpec) -> Iterator[tuple[str, str, str]]:
     """(code, field, message) for one card."""
-    prompt = card.prompt or card.text or ""
-    front_field = "text" if card.kind == "cloze" else "prompt"
+    cloze = card.kind == "cloze"
+    front = (card.text if cloze else card.prompt) or ""
+    front_field = "text" if cloze else "prompt"
     answer = card.answer or ""
-    p_plain, a_plain = plain(prompt), plain(answer)
-    p_lower = p_plain.lower()
+    p_lower, a_plain = plain(front).lower(), plain(answer)
 
     if answer:
         n = len(words(answer))
         if n > 25:
-            yield "CD101", "answer", f"answer has {n} words; aim for a phrase or one sentence (≤ 25 words)"
+            yield (
+                "CD101",
+                "answer",
+                f"answer has {n} words; aim for a phrase or one sentence (≤ 25 words)",
+            )
         elif sentences(answer) > 1:
             yield "CD101", "answer", "answer has more than one sentence"
-        items = _enumerated_items(answer)
-        if items > 3:
-            yield "CD102", "answer", f"answer lists {items} items; sets of more than 3 are memorised badly"
+    hidden = _CLOZE.findall(front) if cloze else [answer]
+    items = max((_enumerated_items(h) for h in hidden if h), default=0)
+    if items > 3:
+        where = "a gap" if cloze else "the answer"
+        yield (
+            "CD102",
+            front_field if cloze else "answer",
+            f"{where} lists {items} items; sets of more than 3 are memorised badly",
+        )
 
-    if card.kind != "cloze":
-        questions = p_plain.count("?")
-        if questions > 1 or re.search(r",?\s+and\s+(why|how|what|when)\b[^.?]*\?\s*$", p_lower):
+    if not cloze:
+        if p_lower.count("?") > 1 or re.search(
+            r"\s+and\s+(why|how|what|when|where|which|who|whom)\b[^.?]*\?\s*$", p_lower
+        ):
             yield "CD103", "prompt", "prompt asks two questions"
-        if re.match(r"^(is|are|does|do|did|can|could|will|would|should|has|have|must|may)\b", p_lower):
-            yield "CD104", "prompt", "yes/no prompt: the answer can be guessed, not produced"
-        elif re.match(r"^(yes|no|true|false)\b[\s.,;:!]*", a_plain.lower()):
+        either_or = bool(answer) and _offers_its_answer(p_lower, answer)
+        if either_or:
+            yield "CD105", "prompt", "either/or prompt that offers its own answer"
+        if re.match(r"^(yes|no|true|false)\b", a_plain.lower()):
             yield "CD104", "answer", "yes/no or true/false answer"
-        offered = _offered_options(p_lower)
-        if offered and answer:
-            first = [stem(w) for w in words(answer)[:4] if w.lower() not in STOPWORDS]
-            if any(w in offered for w in first):
-                yield "CD105", "prompt", "either/or prompt that offers its own answer"
+        elif re.match(rf"^{_AUX}\b", p_lower) and not either_or:
+            yield "CD104", "prompt", "yes/no prompt: the answer can be guessed, not produced"
         answer_stems = content_stems(answer)
-        if answer_stems and answer_stems <= content_stems(prompt):
-            yield "CD106", "answer", "every content word of the answer already appears in the prompt"
+        if answer_stems and answer_stems <= content_stems(front):
+            yield (
+                "CD106",
+                "answer",
+                "every content word of the answer already appears in the prompt",
+            )
 
-    if re.search(r"\b(compute|calculate|derive|solve|prove|evaluate)\b|\bwrite (down )?the (formula|equation)", p_lower):
+    if re.search(
+        r"(^|[.?!:]\s+)(compute|calculate|derive|solve|prove|evaluate|simplify|differentiate|integrate)\b"
+        r"|\bhow (do|would|can|could) (you|we|one|i) (compute|calculate|derive|solve|prove)\b"
+        r"|\bwrite (down )?(out )?the (formula|equation|expression)\b",
+        p_lower,
+    ):
         yield "CD107", front_field, "prompt asks for a computation or derivation"
-    elif answer and re.fullmatch(r"[\s\d.,+\-−×*/=^()%MATH≈]*", a_plain) and re.search(r"\d|MATH", a_plain):
+    elif (
+        answer
+        and re.fullmatch(r"[\s\d.,+\-−–×*/=^()%≈]*|\s*MATH\s*", a_plain)
+        and re.search(r"\d|MATH", a_plain)
+    ):
         yield "CD107", "answer", "answer is only a number or formula"
 
-    if re.match(r"^(describe|tell me about|what do you know about|discuss|talk about)\b", p_lower) or re.match(
-        r"^explain\s+(?!why|how|what|when|where|which|whether)", p_lower
-    ):
+    if re.match(
+        r"^(describe|tell me about|what do you know about|discuss|talk about)\b", p_lower
+    ) or re.match(r"^explain\s+(?!why|how|what|when|where|which|whether)", p_lower):
         yield "CD108", front_field, "vague opener invites a vague answer"
 
-    if re.match(r"^(it|this|they|these|those|that)\b(?!\s+(is|are)\s+(not\s+)?(true|false)\b)", p_lower) or "the above" in p_lower:
-        yield "CD109", front_field, "prompt starts without naming its subject"
-    elif not card.prompt_figure and re.search(r"\b(the|this) (figure|plot|picture|graph|diagram|image|chart)\b", p_lower):
-        yield "CD109", front_field, "prompt mentions a figure but none is shown on the front (prompt_figure)"
-
-    if card.kind != "cloze" and not re.search(
-        r"\b(one|two|three|1|2|3|single|a single|main|key|first|biggest|most)\b", p_lower
+    if (
+        re.match(r"^(it|this|they|these|those|that|he|she)\b", p_lower)
+        or re.match(
+            rf"^(what|why|how|when|where|which|who)( \w+)? {_AUX} (it|they|this|these|those)\b",
+            p_lower,
+        )
+        or re.search(rf"\bthe above\b|\b{_FIGURE_WORDS} above\b", p_lower)
     ):
-        if re.match(r"^(what|which) are (the |some |all )?\w+s (of|for|in|that|when|to)\b", p_lower) or re.match(
-            r"^(list|name|give|enumerate|state) (the |some |all )?\w+s\b", p_lower
-        ):
-            yield "CD114", "prompt", "plural open question: the learner cannot know how many to recall"
+        yield "CD109", front_field, "prompt does not name its subject; it will not stand alone"
+    elif not card.prompt_figure and re.search(rf"\b(the|this|that) {_FIGURE_WORDS}\b", p_lower):
+        yield (
+            "CD109",
+            front_field,
+            "prompt mentions a figure but none is shown on the front (prompt_figure)",
+        )
+
+    open_plural = re.match(
+        rf"^(what|which) (are|were) (the |some |all )?(\w+ )?{_ENUM_NOUNS}\b", p_lower
+    ) or re.match(
+        rf"^which {_ENUM_NOUNS}\b|^what (?!causes|uses){_ENUM_NOUNS}\b|^(list|name|give|enumerate|state) (the |some |all )?\w+s\b",
+        p_lower,
+    )
+    if not cloze and open_plural and not _COUNTED.search(p_lower):
+        yield "CD114", "prompt", "plural open question: the learner cannot know how many to recall"
+
+
+def _offers_its_answer(prompt: str, answer: str) -> bool:
+    """An 'A or B?' prompt whose answer opens with one of the options it offered."""
+    offered: set[str] = set()
+    for match in re.finditer(r"([\w'-]+)\s*,?\s+or\s+((?:[\w'-]+\s*){1,4})", prompt):
+        after = [w for w in match.group(2).split() if w not in STOPWORDS][:2]
+        offered |= {stem(w) for w in [match.group(1), *after] if w not in STOPWORDS}
+    if not offered:
+        return False
+    opening = [stem(w) for w in words(answer)[:5] if w.lower() not in STOPWORDS][:2]
+    return any(w in offered for w in opening)
 
 
 def _enumerated_items(answer: str) -> int:
+    """How many items an answer lists: bullets, or short comma-separated phrases ending in
+    'and'/'or'. Long clauses between commas are prose, not a list, and count as zero."""
     bullets = re.findall(r"^\s*(?:[-*+]|\d+[.)])\s+", answer, re.M)
     if len(bullets) > 1:
         return len(bullets)
-    text = plain(answer)
-    segments = [s for s in re.split(r"[,;]", text) if s.strip()]
+    segments = [s.split() for s in re.split(r"[,;]", plain(answer)) if s.strip()]
     if len(segments) < 3:
-        return len(segments) if len(segments) > 1 and re.search(r"\b(and|or)\b", segments[-1]) else 0
+        return 0
     last = segments[-1]
-    count = len(segments) + (1 if re.search(r"\b(and|or)\s+\w+", last) and len(last.split()) <= 6 else 0)
-    average = sum(len(s.split()) for s in segments) / len(segments)
+    joined = "and" in last[1:] or "or" in last[1:]
+    count = len(segments) + (1 if joined and len(last) <= 8 else 0)
+    average = sum(len(s) for s in segments) / len(segments)
     return count if average <= 4 else 0
-
-
-def _offered_options(prompt: str) -> set[str]:
-    """Stems of the words on either side of each 'or' in a question: the options it offers."""
-    options = set()
-    for match in re.finditer(r"([a-z-]+)\s*,?\s+or\s+([a-z-]+)", prompt):
-        before, after = match.groups()
-        if before not in STOPWORDS:
-            options.add(stem(before))
-        if after not in STOPWORDS:
-            options.add(stem(after))
-    return options
 
 
 def _concept_rules(concept: Concept) -> Iterator[tuple[str, str]]:
     cards = concept.spec.cards
     kinds = {c.kind for c in cards}
     if len(cards) < 3 or len(kinds) < 3:
-        yield "CD111", f"{len(cards)} cards of {len(kinds)} kinds; see the idea from at least 3 angles"
+        yield (
+            "CD111",
+            f"{len(cards)} cards of {len(kinds)} kinds; see the idea from at least 3 angles",
+        )
     if "mechanism" not in kinds:
         yield "CD112", "no 'mechanism' card: nothing asks why the idea works"
 
@@ -228,7 +357,9 @@ def lint(deck: Deck, rules: RuleSelection | None = None) -> list[Diagnostic]:
     rules = rules or RuleSelection()
     found: list[Diagnostic] = []
 
-    def report(concept: Concept, card: CardSpec | None, where: Where, code: str, message: str) -> None:
+    def report(
+        concept: Concept, card: CardSpec | None, where: Where, code: str, message: str
+    ) -> None:
         suppressed = (card.lint.ignore if card and card.lint else {}) | (
             concept.spec.lint.ignore if concept.spec.lint else {}
         )
@@ -254,19 +385,29 @@ def lint(deck: Deck, rules: RuleSelection | None = None) -> list[Diagnostic]:
     return sorted(found)
 
 
-def _check_suppressions(concept: Concept, card: CardSpec | None, key: tuple, report: Callable) -> None:
+def _check_suppressions(
+    concept: Concept, card: CardSpec | None, key: tuple, report: Callable
+) -> None:
     spec = card.lint if card else concept.spec.lint
     if spec is None:
         return
     for code, reason in spec.ignore.items():
         where = concept.where(*key, "ignore", code, of_key=True)
         if code not in RULES:
-            report(concept, None, where, "CD100", f"unknown lint rule '{code}'{did_you_mean(code, RULES)}")
+            report(
+                concept,
+                None,
+                where,
+                "CD100",
+                f"unknown lint rule '{code}'{did_you_mean(code, RULES)}",
+            )
         elif not (reason or "").strip():
             report(concept, None, where, "CD100", f"suppression of {code} gives no reason")
 
 
-def _deck_rules(prompts: list[tuple[Concept, int, CardSpec]]) -> Iterator[tuple[str, Concept, int, CardSpec, str]]:
+def _deck_rules(
+    prompts: list[tuple[Concept, int, CardSpec]],
+) -> Iterator[tuple[str, Concept, int, CardSpec, str]]:
     # CD110: many prompts opening with the same four words.
     openings: dict[str, list[tuple[Concept, int, CardSpec]]] = defaultdict(list)
     for entry in prompts:
@@ -279,15 +420,47 @@ def _deck_rules(prompts: list[tuple[Concept, int, CardSpec]]) -> Iterator[tuple[
             for concept, i, card in entries[limit:]:
                 yield "CD110", concept, i, card, f"{len(entries)} prompts open with '{opening} ...'"
 
-    # CD113: near-identical prompts with different answers.
-    normalised = [(_normalise(c.prompt or ""), _normalise(c.answer or ""), (concept, i, c)) for concept, i, c in prompts]
-    for a in range(len(normalised)):
-        pa, aa, (ca, ia, carda) = normalised[a]
-        for b in range(a + 1, len(normalised)):
-            pb, ab, (cb, ib, cardb) = normalised[b]
-            if abs(len(pa) - len(pb)) > 0.15 * max(len(pa), len(pb)) or aa == ab:
-                continue
-            matcher = SequenceMatcher(None, pa, pb, autojunk=False)
-            if matcher.real_quick_ratio() >= 0.9 and matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9:
+    # CD113: near-identical prompts with different answers. Prompts match when they ask with
+    # the same question word and one's content words are the other's in order, plus extras, or
+    # both have at least four and differ in a single word (a synonym swapped in).
+    keyed = [
+        (
+            _question_word(c.prompt or ""),
+            content_words(c.prompt or ""),
+            _normalise(c.answer or ""),
+            (co, i, c),
+        )
+        for co, i, c in prompts
+    ]
+    for a, (qa, wa, aa, (ca, _, carda)) in enumerate(keyed):
+        for qb, wb, ab, (cb, ib, cardb) in keyed[a + 1 :]:
+            if qa == qb and aa != ab and _interfere(wa, wb):
                 other = f"{ca.file.display} card '{carda.id}'"
-                yield "CD113", cb, ib, cardb, f"prompt is nearly identical to {other}, but the answers differ"
+                yield (
+                    "CD113",
+                    cb,
+                    ib,
+                    cardb,
+                    f"prompt is nearly identical to {other}, but the answers differ",
+                )
+
+
+def _question_word(prompt: str) -> str:
+    match = re.search(r"\b(what|why|how|when|where|which|who|whom|whose)\b", prompt.lower())
+    return match.group(1) if match else ""
+
+
+def _interfere(a: list[str], b: list[str]) -> bool:
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 2 and _is_subsequence(short, long) and len(long) - len(short) <= 2:
+        return True
+    if len(a) == len(b) >= 4:
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    return False
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    remaining = iter(long)
+    return all(word in remaining for word in short)

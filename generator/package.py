@@ -29,8 +29,29 @@ from .text import CardText
 # Constant forever: Anki matches note types by id. Fields and templates may only be appended.
 PROMPT_MODEL_ID = 1_732_710_001
 CLOZE_MODEL_ID = 1_732_710_002
-PROMPT_FIELDS = ["Prompt", "PromptFigure", "Answer", "Why", "Figure", "Concept", "Kind", "Intuition", "Related", "Sources"]
-CLOZE_FIELDS = ["Text", "PromptFigure", "Why", "Figure", "Concept", "Kind", "Intuition", "Related", "Sources"]
+PROMPT_FIELDS = [
+    "Prompt",
+    "PromptFigure",
+    "Answer",
+    "Why",
+    "Figure",
+    "Concept",
+    "Kind",
+    "Intuition",
+    "Related",
+    "Sources",
+]
+CLOZE_FIELDS = [
+    "Text",
+    "PromptFigure",
+    "Why",
+    "Figure",
+    "Concept",
+    "Kind",
+    "Intuition",
+    "Related",
+    "Sources",
+]
 
 
 def _asset(name: str) -> str:
@@ -38,7 +59,10 @@ def _asset(name: str) -> str:
 
 
 def _fields(names: list[str], model_id: int) -> list[dict[str, object]]:
-    return [{"name": n, "id": model_id * 100 + i, "font": "Arial", "size": 20} for i, n in enumerate(names)]
+    return [
+        {"name": n, "id": model_id * 100 + i, "font": "Arial", "size": 20}
+        for i, n in enumerate(names)
+    ]
 
 
 def note_types() -> tuple[genanki.Model, genanki.Model]:
@@ -110,11 +134,15 @@ class PlannedNote:
     cards: int
 
     def content_hash(self) -> str:
-        payload = json.dumps([self.model_id, self.fields, self.tags, self.deck_name], ensure_ascii=False)
+        payload = json.dumps(
+            [self.model_id, self.fields, self.tags, self.deck_name], ensure_ascii=False
+        )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def plan_notes(deck: Deck, cards: list[CardText], figures: dict[tuple[str, str], FigureMedia]) -> list[PlannedNote]:
+def plan_notes(
+    deck: Deck, cards: list[CardText], figures: dict[tuple[str, str], FigureMedia]
+) -> list[PlannedNote]:
     """Assemble every note's fields from rendered text and figures."""
     notes = []
     for text in cards:
@@ -128,9 +156,19 @@ def plan_notes(deck: Deck, cards: list[CardText], figures: dict[tuple[str, str],
         else:
             fields = [text.front, front_figure, text.answer, text.why, back_figure, *context]
             model_id, count = PROMPT_MODEL_ID, 1
-        tags = dict.fromkeys([*concept.tags, *card.tags, f"concept::{concept.id}", f"kind::{card.kind}"])
+        tags = dict.fromkeys(
+            [*concept.tags, *card.tags, f"concept::{concept.id}", f"kind::{card.kind}"]
+        )
         notes.append(
-            PlannedNote(f"{concept.id}/{card.id}", guid(deck.spec.id, concept.id, card.id), model_id, tuple(fields), tuple(tags), text.concept.deck_name, count)
+            PlannedNote(
+                f"{concept.id}/{card.id}",
+                guid(deck.spec.id, concept.id, card.id),
+                model_id,
+                tuple(fields),
+                tuple(tags),
+                text.concept.deck_name,
+                count,
+            )
         )
     return notes
 
@@ -149,13 +187,19 @@ def package(deck: Deck, notes: list[PlannedNote], media: dict[str, bytes], ledge
     deck_ids = {name: _stable_id(name) for name in deck_names}
     decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
     for name in deck_names:
-        entry = genanki.Deck(deck_ids[name], name, description=_description(deck) if name == deck.spec.name else "").to_json()
+        entry = genanki.Deck(
+            deck_ids[name], name, description=_description(deck) if name == deck.spec.name else ""
+        ).to_json()
         entry["mod"] = timestamp
         decks_json[str(deck_ids[name])] = entry
     models_json = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
     for model in models.values():
-        models_json[str(model.model_id)] = model.to_json(ledger.mod(f"notetype:{model.model_id}"), deck_ids[deck.spec.name])
-    cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json)))
+        models_json[str(model.model_id)] = model.to_json(
+            ledger.mod(f"notetype:{model.model_id}"), deck_ids[deck.spec.name]
+        )
+    cursor.execute(
+        "UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json))
+    )
 
     for position, planned in enumerate(notes):
         note = _Note(
@@ -217,7 +261,11 @@ def _zip(collection: bytes, media: dict[str, bytes]) -> bytes:
         def put(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name.isdigit() and media[names[int(name)]][:4] == b"\x89PNG" else zipfile.ZIP_DEFLATED
+            info.compress_type = (
+                zipfile.ZIP_STORED
+                if name.isdigit() and media[names[int(name)]][:4] == b"\x89PNG"
+                else zipfile.ZIP_DEFLATED
+            )
             archive.writestr(info, data)
 
         put("collection.anki2", collection)

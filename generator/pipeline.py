@@ -6,6 +6,7 @@ Nothing is written unless every stage succeeded, so a failed build leaves earlie
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,9 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def check(root: Path = DEFAULT_SOURCE, *, rules: lint.RuleSelection | None = None) -> list[Diagnostic]:
+def check(
+    root: Path = DEFAULT_SOURCE, *, rules: lint.RuleSelection | None = None
+) -> list[Diagnostic]:
     """Validate everything `build` would except running figure functions; write nothing.
 
     Raises ContentError listing every error; returns the lint warnings.
@@ -105,7 +108,9 @@ def contact_sheet(
     """Render every figure, both variants, into `out_dir` with an index.html to look at them."""
     deck, _ = _validated(root, None)
     cache_dir = Path(cache_dir) if cache_dir else None
-    written, report = export_figures(deck, Path(out_dir), cache_dir=cache_dir, jobs=jobs, only=only, progress=progress)
+    written, report = export_figures(
+        deck, Path(out_dir), cache_dir=cache_dir, jobs=jobs, only=only, progress=progress
+    )
     if report.problems:
         raise ContentError(report.problems)
     return written, report
@@ -116,9 +121,95 @@ def load_deck(root: Path = DEFAULT_SOURCE) -> schema.Deck:
     return _validated(root, None)[0]
 
 
-def _validated(root: Path, rules: lint.RuleSelection | None) -> tuple[schema.Deck, list[Diagnostic]]:
+def _validated(
+    root: Path, rules: lint.RuleSelection | None
+) -> tuple[schema.Deck, list[Diagnostic]]:
     deck, problems = schema.validate(source.load(Path(root)))
     errors = [p for p in problems if p.severity == "error"]
     if deck is None or errors:
         raise ContentError(errors or problems)
     return deck, lint.lint(deck, rules)
+
+
+CORE_KINDS = ("attribute", "contrast", "mechanism", "consequence", "failure")
+
+
+@dataclass(frozen=True)
+class ConceptStats:
+    """One row of `conceptdeck stats`."""
+
+    id: str
+    deck: str
+    cards: int
+    kinds: dict[str, int]
+    figures: int
+    missing: tuple[str, ...]  # core kinds with no card
+
+
+def stats(root: Path = DEFAULT_SOURCE) -> list[ConceptStats]:
+    """Cards by kind, figures and missing core kinds per concept: where the deck is thin."""
+    rows = []
+    for concept in load_deck(root).concepts:
+        kinds: dict[str, int] = {}
+        for card in concept.spec.cards:
+            kinds[card.kind] = kinds.get(card.kind, 0) + 1
+        rows.append(
+            ConceptStats(
+                id=concept.spec.id,
+                deck=concept.deck_name,
+                cards=len(concept.spec.cards),
+                kinds=kinds,
+                figures=len(concept.spec.figures),
+                missing=tuple(k for k in CORE_KINDS if k not in kinds),
+            )
+        )
+    return rows
+
+
+def new_concept(concept_id: str, folder: Path = DEFAULT_SOURCE, title: str | None = None) -> Path:
+    """Write a concept skeleton whose TODOs `check` reports as errors until they are replaced."""
+    if not re.fullmatch(schema.SLUG_PATTERN, concept_id):
+        raise ValueError(
+            f"'{concept_id}' is not a valid concept id: use lowercase letters, digits and hyphens"
+        )
+    path = Path(folder) / f"{concept_id}.yaml"
+    if path.exists():
+        raise FileExistsError(f"{path} already exists; not overwriting it")
+    title = title or concept_id.replace("-", " ").capitalize()
+    function = concept_id.replace("-", "_") + "_picture"
+    cards = "".join(
+        f'  - id: {card_id}\n    kind: {kind}\n    prompt: "TODO: {question}"\n    answer: "TODO: {answer}"\n'
+        for card_id, kind, question, answer in [
+            ("what-it-keeps", "attribute", f"What is always true of {title}?", "one phrase"),
+            (
+                "versus-neighbour",
+                "contrast",
+                f"What does {title} capture that its nearest neighbour does not?",
+                "one phrase",
+            ),
+            ("why-it-works", "mechanism", f"Why does {title} work?", "one sentence"),
+            ("if-it-changes", "consequence", f"What happens to {title} if ...?", "one sentence"),
+            (
+                "when-it-misleads",
+                "failure",
+                f"When does {title} give a wrong picture?",
+                "one sentence",
+            ),
+        ]
+    )
+    text = (
+        f"id: {concept_id}\n"
+        f"title: {title}\n"
+        "intuition: >-\n  TODO: the mental model in one to three sentences.\n"
+        "related: []\n"
+        'sources:\n  - {title: "TODO: a textbook section, paper or article"}\n'
+        "figures:\n"
+        "  main:\n"
+        f"    plot: {function}  # define it with @figure in a .py file next to this one\n"
+        '    alt: "TODO: what the picture shows"\n'
+        f"cards:\n{cards}"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+    return path

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from .diagnostics import Diagnostic, Where, did_you_mean
 from .source import RESERVED_PARAMS, Key, PlotFunction, Source, YamlFile
@@ -68,16 +75,24 @@ class SourceRef(_Spec):
 class FigureSpec(_Spec):
     """A picture: drawn by a `@figure` function (`plot`) or a static image file (`image`)."""
 
-    plot: str | None = Field(None, description="Name of a @figure function in the deck's .py files.")
-    args: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for the function.")
-    image: str | None = Field(None, description="Path of an image file, relative to the concept file.")
+    plot: str | None = Field(
+        None, description="Name of a @figure function in the deck's .py files."
+    )
+    args: dict[str, Any] = Field(
+        default_factory=dict, description="Keyword arguments for the function."
+    )
+    image: str | None = Field(
+        None, description="Path of an image file, relative to the concept file."
+    )
     alt: Text = Field(description="What the picture shows, for screen readers and as a caption.")
     shape: Literal["wide", "square"] = Field("wide", description="Aspect ratio of a drawn figure.")
 
     @model_validator(mode="after")
     def _plot_or_image(self) -> FigureSpec:
         if (self.plot is None) == (self.image is None):
-            raise ValueError("a figure needs exactly one of 'plot' (a function) or 'image' (a file)")
+            raise ValueError(
+                "a figure needs exactly one of 'plot' (a function) or 'image' (a file)"
+            )
         return self
 
 
@@ -111,7 +126,9 @@ class CardSpec(_Spec):
         else:
             missing = [k for k in ("prompt", "answer") if getattr(self, k) is None]
             if missing:
-                raise ValueError(f"a {self.kind} card needs {' and '.join(repr(m) for m in missing)}")
+                raise ValueError(
+                    f"a {self.kind} card needs {' and '.join(repr(m) for m in missing)}"
+                )
             if self.text is not None:
                 raise ValueError("'text' is only for cloze cards; use 'prompt' and 'answer'")
         return self
@@ -127,10 +144,14 @@ class ConceptSpec(_Spec):
     tags: list[Tag] = Field(default_factory=list)
     related: list[Slug] = Field(default_factory=list, description="Ids of other concepts.")
     sources: list[SourceRef] = Field(default_factory=list)
-    deck: str | None = Field(None, description="Subdeck below the deck's name, e.g. 'Linear Algebra'.")
+    deck: str | None = Field(
+        None, description="Subdeck below the deck's name, e.g. 'Linear Algebra'."
+    )
     figures: dict[Slug, FigureSpec] = Field(default_factory=dict)
     cards: list[CardSpec] = Field(min_length=1)
-    lint: LintSpec | None = Field(None, description="Concept-wide lint suppressions, each with a reason.")
+    lint: LintSpec | None = Field(
+        None, description="Concept-wide lint suppressions, each with a reason."
+    )
 
 
 @dataclass(frozen=True)
@@ -193,11 +214,15 @@ def validate(source: Source) -> tuple[Deck | None, list[Diagnostic]]:
     return Deck(deck_spec, source.deck, source.root, tuple(concepts), source.plots), problems
 
 
-def _check_concept(concept: Concept, concepts: dict[str, Concept], source: Source) -> list[Diagnostic]:
+def _check_concept(
+    concept: Concept, concepts: dict[str, Concept], source: Source
+) -> list[Diagnostic]:
     spec, problems = concept.spec, []
     for i, other in enumerate(spec.related):
         if other == spec.id:
-            problems.append(Diagnostic(concept.where("related", i), "a concept cannot be related to itself"))
+            problems.append(
+                Diagnostic(concept.where("related", i), "a concept cannot be related to itself")
+            )
         elif other not in concepts:
             problems.append(
                 Diagnostic(
@@ -300,7 +325,11 @@ def _check_figure(concept: Concept, name: str, fig: FigureSpec, source: Source) 
 
 def image_path(root: Path, concept_file: Path, image: str) -> Path | None:
     """The image file an entry names, or None when it escapes the deck folder or does not exist."""
-    if PurePosixPath(image).is_absolute() or Path(image).is_absolute() or ".." in PurePosixPath(image).parts:
+    if (
+        PurePosixPath(image).is_absolute()
+        or Path(image).is_absolute()
+        or ".." in PurePosixPath(image).parts
+    ):
         return None
     path = (concept_file.parent / image).resolve()
     if not path.is_relative_to(root.resolve()) or not path.is_file():
@@ -313,7 +342,9 @@ _SMALL_WORDS = {"a", "an", "and", "as", "at", "for", "in", "of", "on", "or", "th
 
 def _title(folder: str) -> str:
     words = folder.replace("_", " ").replace("-", " ").split()
-    return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words))
+    return " ".join(
+        w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words)
+    )
 
 
 def _deck_name(root_name: str, root: Path, file: YamlFile, spec: ConceptSpec) -> str:
@@ -333,7 +364,11 @@ M = typing.TypeVar("M", bound=BaseModel)
 def _parse(model: type[M], file: YamlFile, problems: list[Diagnostic]) -> M | None:
     if not isinstance(file.data, dict):
         what = "empty" if file.data is None else f"a {type(file.data).__name__}"
-        problems.append(Diagnostic(file.where(), f"expected a mapping of keys to values, but the file is {what}"))
+        problems.append(
+            Diagnostic(
+                file.where(), f"expected a mapping of keys to values, but the file is {what}"
+            )
+        )
         return None
     try:
         return model.model_validate(file.data)
@@ -353,7 +388,8 @@ def _translate(model: type[BaseModel], file: YamlFile, error: Any) -> Diagnostic
         allowed = _fields_at(model, loc[:-1])
         where = file.where(loc, of_key=True)
         return Diagnostic(
-            where, f"unknown key '{key}'{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})"
+            where,
+            f"unknown key '{key}'{did_you_mean(key, allowed)} (allowed: {', '.join(allowed)})",
         )
     if kind == "missing":
         parent = ".".join(str(p) for p in loc[:-1])
@@ -363,7 +399,9 @@ def _translate(model: type[BaseModel], file: YamlFile, error: Any) -> Diagnostic
         if "Tag" in str(error.get("ctx", {})) or (len(loc) >= 2 and "tags" in loc):
             return Diagnostic(where, f"tag '{value}' must not contain spaces or quotes")
         if loc and loc[-1] == "url":
-            return Diagnostic(where, f"'{value}' is not a web address: it must start with http:// or https://")
+            return Diagnostic(
+                where, f"'{value}' is not a web address: it must start with http:// or https://"
+            )
         suggestion = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
         return Diagnostic(
             where,
@@ -373,13 +411,19 @@ def _translate(model: type[BaseModel], file: YamlFile, error: Any) -> Diagnostic
     if kind == "literal_error":
         choices = typing.get_args(_annotation_at(model, loc)) or ()
         hint = did_you_mean(str(value), choices)
-        return Diagnostic(where, f"'{value}' is not a valid {name}{hint} (one of: {', '.join(choices)})")
+        return Diagnostic(
+            where, f"'{value}' is not a valid {name}{hint} (one of: {', '.join(choices)})"
+        )
     if kind in {"string_type", "dict_type", "list_type", "model_type"}:
-        expected = {"string_type": "text", "dict_type": "a mapping", "list_type": "a list"}.get(kind, "a mapping")
+        expected = {"string_type": "text", "dict_type": "a mapping", "list_type": "a list"}.get(
+            kind, "a mapping"
+        )
         return Diagnostic(
             where,
             f"{name} should be {expected}, not {_describe(value)}"
-            + (" (quote it to make it text)" if kind == "string_type" and value is not None else ""),
+            + (
+                " (quote it to make it text)" if kind == "string_type" and value is not None else ""
+            ),
         )
     if kind == "string_too_short":
         return Diagnostic(where, f"{name} must not be empty")

@@ -104,7 +104,10 @@ def load(root: Path) -> Source:
             if plot.name in plots:
                 first = plots[plot.name]
                 problems.append(
-                    Diagnostic(plot.where, f"figure function '{plot.name}' is also defined at {first.where}")
+                    Diagnostic(
+                        plot.where,
+                        f"figure function '{plot.name}' is also defined at {first.where}",
+                    )
                 )
             else:
                 plots[plot.name] = plot
@@ -204,19 +207,25 @@ def _scan_plots(path: Path, problems: list[Diagnostic]) -> list[PlotFunction]:
         tree = ast.parse(path.read_bytes(), filename=str(path))
     except SyntaxError as exc:
         problems.append(
-            Diagnostic(Where(display, exc.lineno or 1, exc.offset or 1), f"Python syntax error: {exc.msg}")
+            Diagnostic(
+                Where(display, exc.lineno or 1, exc.offset or 1), f"Python syntax error: {exc.msg}"
+            )
         )
         return []
     found = []
     for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or not any(_is_figure_decorator(d) for d in node.decorator_list):
+        if not isinstance(node, ast.FunctionDef) or not any(
+            _is_figure_decorator(d) for d in node.decorator_list
+        ):
             continue
         args = node.args
         positional = [a.arg for a in args.posonlyargs + args.args]
         keyword = positional[1:] + [a.arg for a in args.kwonlyargs]
         defaults_from = len(positional) - len(args.defaults)
         required = {name for i, name in enumerate(positional) if i >= 1 and i < defaults_from}
-        required |= {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None}
+        required |= {
+            a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None
+        }
         found.append(
             PlotFunction(
                 name=node.name,

@@ -17,7 +17,9 @@ from markdown_it import MarkdownIt
 from .diagnostics import Diagnostic
 from .schema import CardSpec, Concept, Deck
 
-_md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+_md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
 _PLACEHOLDER = "\ue000{}\ue001"
 _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 _SINGLE_PARAGRAPH = re.compile(r"\A<p>((?:(?!<p>).)*)</p>\n?\Z", re.S)
@@ -31,7 +33,12 @@ class MathError(ValueError):
         self.offset = offset
 
 
-_OPENERS = (("$$", "$$", "\\[", "\\]"), ("\\[", "\\]", "\\[", "\\]"), ("\\(", "\\)", "\\(", "\\)"), ("$", "$", "\\(", "\\)"))
+_OPENERS = (
+    ("$$", "$$", "\\[", "\\]"),
+    ("\\[", "\\]", "\\[", "\\]"),
+    ("\\(", "\\)", "\\(", "\\)"),
+    ("$", "$", "\\(", "\\)"),
+)
 
 
 def split_math(text: str) -> list[tuple[str, str, str]]:
@@ -50,8 +57,11 @@ def split_math(text: str) -> list[tuple[str, str, str]]:
             if text.startswith(opener, i):
                 end = _find_closer(text, closer, i + len(opener))
                 if end < 0:
-                    raise MathError(i, f"math opened with '{opener}' is never closed with '{closer}'"
-                                    + (" (write \\$ for a literal dollar sign)" if opener == "$" else ""))
+                    raise MathError(
+                        i,
+                        f"math opened with '{opener}' is never closed with '{closer}'"
+                        + (" (write \\$ for a literal dollar sign)" if opener == "$" else ""),
+                    )
                 pieces.append(("", text[prose_start:i], ""))
                 pieces.append((anki_open, text[i + len(opener) : end], anki_close))
                 i = prose_start = end + len(closer)
@@ -119,24 +129,32 @@ def render_text(deck: Deck) -> tuple[list[CardText], list[Diagnostic]]:
     problems: list[Diagnostic] = []
     titles = deck.title_of
 
-    def render(concept: Concept, key: tuple[str | int, ...], value: str | None, cloze: bool = False) -> str:
+    def render(
+        concept: Concept, key: tuple[str | int, ...], value: str | None, cloze: bool = False
+    ) -> str:
         if not value:
             return ""
         try:
             return markdown(value, cloze=cloze)
         except MathError as exc:
-            problems.append(Diagnostic(concept.where(*key), f"{exc} (at character {exc.offset + 1})"))
+            problems.append(
+                Diagnostic(concept.where(*key), f"{exc} (at character {exc.offset + 1})")
+            )
             return ""
 
     for concept in deck.concepts:
         spec = concept.spec
         title = html.escape(spec.title) + (
-            f' <span class="cd-aliases">({html.escape(", ".join(spec.aliases))})</span>' if spec.aliases else ""
+            f' <span class="cd-aliases">({html.escape(", ".join(spec.aliases))})</span>'
+            if spec.aliases
+            else ""
         )
         intuition = render(concept, ("intuition",), spec.intuition)
         related = " · ".join(html.escape(titles[r]) for r in spec.related)
         sources = "".join(
-            f'<li><a href="{html.escape(s.url)}">{html.escape(s.title)}</a></li>' if s.url else f"<li>{html.escape(s.title)}</li>"
+            f'<li><a href="{html.escape(s.url)}">{html.escape(s.title)}</a></li>'
+            if s.url
+            else f"<li>{html.escape(s.title)}</li>"
             for s in spec.sources
         )
         sources = f"<ul>{sources}</ul>" if sources else ""
@@ -148,7 +166,9 @@ def render_text(deck: Deck) -> tuple[list[CardText], list[Diagnostic]]:
                     concept=concept,
                     card=card,
                     index=i,
-                    front=render(concept, ("cards", i, front_key), card.text if cloze else card.prompt, cloze),
+                    front=render(
+                        concept, ("cards", i, front_key), card.text if cloze else card.prompt, cloze
+                    ),
                     answer=render(concept, ("cards", i, "answer"), card.answer),
                     why=render(concept, ("cards", i, "why"), card.why),
                     concept_title=title,

@@ -21,7 +21,9 @@ def deck_copy(tmp_path: Path):
     def copy(name: str, dest: str = "deck") -> Path:
         source = REPO / name if name == "concepts" else FIXTURES / name
         target = tmp_path / dest
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("conceptdeck.lock", "__pycache__"))
+        shutil.copytree(
+            source, target, ignore=shutil.ignore_patterns("conceptdeck.lock", "__pycache__")
+        )
         return target
 
     return copy
@@ -52,7 +54,9 @@ class Anki:
         from anki.collection import ImportAnkiPackageRequest
         from anki.import_export_pb2 import ImportAnkiPackageOptions
 
-        request = ImportAnkiPackageRequest(package_path=str(apkg), options=ImportAnkiPackageOptions())
+        request = ImportAnkiPackageRequest(
+            package_path=str(apkg), options=ImportAnkiPackageOptions()
+        )
         log = self.col.import_anki_package(request).log
         self.reopen()  # the note-type cache goes stale after an import (ANKI_NOTES.md)
         return log

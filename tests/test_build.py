@@ -43,7 +43,9 @@ def test_build_imports_every_card_with_text_figures_and_math(deck_copy, tmp_path
                 assert card["answer"].split("$")[0] in answer
                 assert card["answer"].split("$")[0] not in question
             assert spec["intuition"][:40] in answer, "the intuition is on the back"
-            assert ("concept::" + spec["id"]) in note.tags and ("kind::" + card["kind"]) in note.tags
+            assert ("concept::" + spec["id"]) in note.tags and (
+                "kind::" + card["kind"]
+            ) in note.tags
 
 
 def test_math_reaches_anki_as_mathjax_delimiters(deck_copy, tmp_path, anki: Anki):
@@ -86,9 +88,12 @@ def test_front_figure_on_front_and_back_figure_only_on_back(deck_copy, tmp_path,
 def test_raw_html_is_shown_as_text_never_executed(deck_copy, tmp_path, anki: Anki):
     source = deck_copy("valid")
     path = source / "linear-algebra" / "pca.yaml"
-    path.write_text(path.read_text().replace(
-        "answer: Along the cloud's length.", "answer: Along <script>alert(1)</script> the <b>length</b>."
-    ))
+    path.write_text(
+        path.read_text().replace(
+            "answer: Along the cloud's length.",
+            "answer: Along <script>alert(1)</script> the <b>length</b>.",
+        )
+    )
     result = build(source, tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
     anki.import_apkg(result.output)
     answer = anki.note_by_guid(guid("fixture", "pca", "picture-axis")).cards()[0].answer()
@@ -99,8 +104,14 @@ def test_raw_html_is_shown_as_text_never_executed(deck_copy, tmp_path, anki: Ank
 def test_night_mode_css_shows_only_the_matching_variant(deck_copy, tmp_path, anki: Anki):
     result = build(deck_copy("valid"), tmp_path / "out.apkg", cache_dir=tmp_path / "cache", jobs=1)
     anki.import_apkg(result.output)
-    css = re.sub(r"/\*.*?\*/", "", anki.col.models.by_name("conceptdeck: Intuition")["css"], flags=re.S)
-    rules = {sel.strip(): body for sels, body in re.findall(r"([^{}]+)\{([^}]*)\}", css) for sel in sels.split(",")}
+    css = re.sub(
+        r"/\*.*?\*/", "", anki.col.models.by_name("conceptdeck: Intuition")["css"], flags=re.S
+    )
+    rules = {
+        sel.strip(): body
+        for sels, body in re.findall(r"([^{}]+)\{([^}]*)\}", css)
+        for sel in sels.split(",")
+    }
     assert "display: none" in rules[".cd-dark"]
     for night in (".nightMode", ".night_mode"):
         assert "display: none" in rules[f"{night} .cd-light"]

@@ -12,7 +12,10 @@ BROKEN = {
         ("alpha.yaml", 4, "unknown key 'figurs'; did you mean 'figures'?"),
         ("alpha.yaml", 9, "unknown key 'anwser'; did you mean 'answer'?"),
     ],
-    "missing-key": [("alpha.yaml", 1, "missing required key 'title'"), ("alpha.yaml", 4, "needs 'answer'")],
+    "missing-key": [
+        ("alpha.yaml", 1, "missing required key 'title'"),
+        ("alpha.yaml", 4, "needs 'answer'"),
+    ],
     "wrong-type": [
         ("alpha.yaml", 4, "tags should be a list"),
         ("alpha.yaml", 7, "did you mean 'mechanism'?"),
@@ -22,7 +25,9 @@ BROKEN = {
     "duplicate-concept": [("two.yaml", 1, "concept id 'alpha' is already used by")],
     "duplicate-card": [("alpha.yaml", 9, "card id 'why-a' is already used")],
     "duplicate-key": [("alpha.yaml", 3, "duplicate key 'title'")],
-    "unknown-related": [("alpha.yaml", 4, "unknown concept 'betta' in related; did you mean 'beta'?")],
+    "unknown-related": [
+        ("alpha.yaml", 4, "unknown concept 'betta' in related; did you mean 'beta'?")
+    ],
     "unknown-figure": [
         ("alpha.yaml", 14, "unknown figure 'curv'; did you mean 'curve'?"),
         ("alpha.yaml", 7, "draw_curve() has no parameter 'steps'; did you mean 'step'?"),
@@ -60,9 +65,9 @@ def test_broken_deck_reports_every_error_and_keeps_old_output(name, deck_copy, r
     lines = [line for line in result.stderr.splitlines() if re.match(r"\S+:\d+:\d+: ", line)]
     assert len(lines) == len(BROKEN[name]), result.stderr
     for file, line, message in BROKEN[name]:
-        assert any(entry.startswith(f"deck/{file}:{line}:") and message in entry for entry in lines), (
-            f"{file}:{line} {message!r} not in:\n{result.stderr}"
-        )
+        assert any(
+            entry.startswith(f"deck/{file}:{line}:") and message in entry for entry in lines
+        ), f"{file}:{line} {message!r} not in:\n{result.stderr}"
     places = [(e.split(":")[0], int(e.split(":")[1]), int(e.split(":")[2])) for e in lines]
     assert places == sorted(places), "errors are listed in file order"
 
@@ -73,7 +78,9 @@ def test_check_reports_the_same_errors_without_writing(name, deck_copy, run, tmp
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     result = run("check", source)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert len([ln for ln in result.stderr.splitlines() if re.match(r"\S+:\d+:\d+: ", ln)]) == len(BROKEN[name])
+    assert len([ln for ln in result.stderr.splitlines() if re.match(r"\S+:\d+:\d+: ", ln)]) == len(
+        BROKEN[name]
+    )
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 

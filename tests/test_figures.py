@@ -38,7 +38,9 @@ def test_changing_one_figures_args_rerenders_only_that_figure(deck_copy, tmp_pat
     yaml_file = source / "optimisation" / "gradient-descent.yaml"
     yaml_file.write_text(yaml_file.read_text().replace("args: {rate: 0.9}", "args: {rate: 0.5}"))
     changed = build(source, tmp_path / "c.apkg", cache_dir=cache, jobs=1)
-    assert (changed.figures.rendered, changed.figures.cached) == (2, 2), "both variants of one figure"
+    assert (changed.figures.rendered, changed.figures.cached) == (2, 2), (
+        "both variants of one figure"
+    )
 
 
 def test_editing_the_figure_module_invalidates_its_figures(deck_copy, tmp_path):
@@ -80,7 +82,10 @@ def test_a_failing_figure_is_reported_and_the_others_still_render(deck_copy):
 
 def _deck_with_function(deck_copy, body: str):
     source = deck_copy("broken/figure-raises")
-    (source / "figures.py").write_text("from generator import figure\n\n\n@figure\ndef fine_curve(ax):\n    ax.plot([0, 1])\n\n\n" + body)
+    (source / "figures.py").write_text(
+        "from generator import figure\n\n\n@figure\ndef fine_curve(ax):\n    ax.plot([0, 1])\n\n\n"
+        + body
+    )
     return load_deck(source)
 
 
@@ -94,7 +99,9 @@ def test_a_figure_that_takes_too_long_is_stopped(deck_copy, monkeypatch):
     import generator.figures as engine
 
     monkeypatch.setattr(engine, "TIMEOUT_SECONDS", 1)
-    deck = _deck_with_function(deck_copy, "@figure\ndef broken_curve(ax):\n    import time\n    time.sleep(5)\n")
+    deck = _deck_with_function(
+        deck_copy, "@figure\ndef broken_curve(ax):\n    import time\n    time.sleep(5)\n"
+    )
     _, _, report = render_figures(deck, cache_dir=None, jobs=1)
     assert "took longer than 1 s" in report.problems[0].message
 
@@ -103,12 +110,16 @@ def test_static_image_is_packaged_once(deck_copy, tmp_path):
     source = deck_copy("valid")
     (source / "linear-algebra" / "photo.png").write_bytes(_png())
     pca = source / "linear-algebra" / "pca.yaml"
-    pca.write_text(pca.read_text().replace(
-        "figures:\n", "figures:\n  photo:\n    image: photo.png\n    alt: A photo\n"
-    ).replace("    why: Spread is", "    prompt_figure: photo\n    why: Spread is"))
+    pca.write_text(
+        pca.read_text()
+        .replace("figures:\n", "figures:\n  photo:\n    image: photo.png\n    alt: A photo\n")
+        .replace("    why: Spread is", "    prompt_figure: photo\n    why: Spread is")
+    )
     placed, media, _ = render_figures(load_deck(source), cache_dir=None, jobs=1)
     photo = placed[("pca", "photo")]
-    assert photo.light == photo.dark and photo.light.endswith(".png") and media[photo.light] == _png()
+    assert (
+        photo.light == photo.dark and photo.light.endswith(".png") and media[photo.light] == _png()
+    )
 
 
 def _png() -> bytes:
@@ -122,7 +133,9 @@ def _png() -> bytes:
 
 
 def test_figures_command_writes_a_contact_sheet(deck_copy, run, tmp_path):
-    result = run("figures", deck_copy("valid"), "-o", tmp_path / "sheet", "--only", "pca/*", "-j", "1", "-q")
+    result = run(
+        "figures", deck_copy("valid"), "-o", tmp_path / "sheet", "--only", "pca/*", "-j", "1", "-q"
+    )
     assert result.exit_code == 0, result.output
     pngs = sorted(p.name for p in (tmp_path / "sheet").glob("*.png"))
     assert len(pngs) == 2 and any("-light-" in p for p in pngs) and any("-dark-" in p for p in pngs)

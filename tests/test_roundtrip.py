@@ -48,13 +48,17 @@ def test_edit_and_reimport_updates_in_place_and_keeps_history(deck_copy, tmp_pat
     # The author edits a card's prompt and answer, and the figure it shows.
     pca = source / "linear-algebra" / "pca.yaml"
     text = pca.read_text()
-    text = text.replace(
-        "prompt: What does PCA keep when it projects data onto fewer dimensions?",
-        "prompt: Which directions does PCA keep when it projects data onto fewer dimensions?",
-    ).replace(
-        "answer: The directions along which the data spreads the most.",
-        "answer: Those along which the data varies the most.",
-    ).replace("args: {n: 150}", "args: {n: 90}")
+    text = (
+        text.replace(
+            "prompt: What does PCA keep when it projects data onto fewer dimensions?",
+            "prompt: Which directions does PCA keep when it projects data onto fewer dimensions?",
+        )
+        .replace(
+            "answer: The directions along which the data spreads the most.",
+            "answer: Those along which the data varies the most.",
+        )
+        .replace("args: {n: 150}", "args: {n: 90}")
+    )
     pca.write_text(text)
     v2 = build(source, tmp_path / "v2.apkg", cache_dir=cache, jobs=1)
     assert v2.changed_notes == 2, "the edited card and the other card showing the same figure"
@@ -62,7 +66,9 @@ def test_edit_and_reimport_updates_in_place_and_keeps_history(deck_copy, tmp_pat
     log = anki.import_apkg(v2.output)
     assert not log.new and not log.conflicting
     assert len(log.updated) == 2
-    assert len(log.duplicate) == 6, "Anki reports unchanged notes as already present, and skips them"
+    assert len(log.duplicate) == 6, (
+        "Anki reports unchanged notes as already present, and skips them"
+    )
     assert anki.col.note_count() == 8 and anki.col.card_count() == 8
 
     edited = anki.note_by_guid(guid("fixture", "pca", "keeps-variance"))
@@ -90,7 +96,9 @@ def test_reimporting_the_same_build_changes_nothing(deck_copy, tmp_path, anki: A
     assert len(log.duplicate) == 8 and anki.col.note_count() == 8
 
 
-def test_template_change_reaches_learners_without_a_second_note_type(deck_copy, tmp_path, anki: Anki, monkeypatch):
+def test_template_change_reaches_learners_without_a_second_note_type(
+    deck_copy, tmp_path, anki: Anki, monkeypatch
+):
     source = deck_copy("valid")
     v1 = build(source, tmp_path / "v1.apkg", cache_dir=tmp_path / "cache", jobs=1)
     anki.import_apkg(v1.output)
@@ -98,8 +106,14 @@ def test_template_change_reaches_learners_without_a_second_note_type(deck_copy, 
     import generator.package as package
 
     original = package._asset
-    monkeypatch.setattr(package, "_asset", lambda name: original(name) + ("\n.cd-new{}" if name == "style.css" else ""))
-    v2 = build(source, tmp_path / "v2.apkg", cache_dir=tmp_path / "cache", jobs=1, now=v1_time(source) + 10)
+    monkeypatch.setattr(
+        package,
+        "_asset",
+        lambda name: original(name) + ("\n.cd-new{}" if name == "style.css" else ""),
+    )
+    v2 = build(
+        source, tmp_path / "v2.apkg", cache_dir=tmp_path / "cache", jobs=1, now=v1_time(source) + 10
+    )
     anki.import_apkg(v2.output)
     names = [m.name for m in anki.col.models.all_names_and_ids()]
     assert names.count("conceptdeck: Intuition") == 1 and not any(n.endswith("+") for n in names)
