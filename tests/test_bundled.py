@@ -1,0 +1,71 @@
+"""The bundled library is the product's face: it must build, lint clean and import completely."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+
+import pytest
+
+from generator import build, check
+from generator.pipeline import load_deck
+from tests.conftest import REPO, Anki
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """One build of a copy of concepts/ (the real one's lock file stays untouched)."""
+    work = tmp_path_factory.mktemp("bundled")
+    shutil.copytree(
+        REPO / "concepts", work / "concepts", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    result = build(work / "concepts", work / "deck.apkg", cache_dir=work / "cache")
+    return work, result
+
+
+def test_bundled_deck_is_lint_clean():
+    assert check(REPO / "concepts") == []
+
+
+def test_bundled_deck_meets_the_library_bar():
+    deck = load_deck(REPO / "concepts")
+    assert len(deck.concepts) >= 40
+    assert sum(len(c.spec.cards) for c in deck.concepts) >= 250
+    for concept in deck.concepts:
+        spec = concept.spec
+        kinds = Counter(card.kind for card in spec.cards)
+        assert len(spec.cards) >= 5 and len(kinds) >= 4 and kinds["mechanism"] >= 1, spec.id
+        assert spec.sources and spec.related and spec.figures, spec.id
+        used = {n for card in spec.cards for n in (card.figure, card.prompt_figure) if n}
+        assert used and used <= set(spec.figures), spec.id
+    ids = {c.spec.id for c in deck.concepts}
+    assert {"pca", "backpropagation", "pythagorean-theorem", "quadratic-formula"} <= ids
+
+
+def test_bundled_deck_imports_with_every_card_and_figure(bundled, tmp_path):
+    work, result = bundled
+    anki = Anki(tmp_path / "anki")
+    try:
+        log = anki.import_apkg(result.output)
+        assert len(log.new) == result.notes and not log.conflicting
+        assert anki.col.card_count() == result.cards
+        images = set()
+        for card in anki.cards():
+            question, answer = card.question(), card.answer()
+            assert 'class="cd-prompt"' in question and 'class="cd-intuition"' in answer
+            images.update(re.findall(r'<img[^>]*src="([^"]+)"', question + answer))
+        assert len(images) == 2 * result.figures.figures
+        assert all(anki.col.media.have(name) for name in images)
+        assert not anki.col.media.check().missing
+    finally:
+        anki.close()
+
+
+def test_bundled_lock_file_matches_the_sources(bundled):
+    """concepts/conceptdeck.lock is committed: a build of unchanged sources must not move it."""
+    work, result = bundled
+    assert result.changed_notes == 0, "run `conceptdeck build` and commit concepts/conceptdeck.lock"
+    assert (work / "concepts" / "conceptdeck.lock").read_text() == (
+        REPO / "concepts" / "conceptdeck.lock"
+    ).read_text()
