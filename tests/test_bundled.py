@@ -44,7 +44,7 @@ def test_bundled_deck_meets_the_library_bar():
 
 
 def test_bundled_deck_imports_with_every_card_and_figure(bundled, tmp_path):
-    work, result = bundled
+    _, result = bundled
     anki = Anki(tmp_path / "anki")
     try:
         log = anki.import_apkg(result.output)
