@@ -81,6 +81,19 @@ def _print_problems(diagnostics: list[Diagnostic]) -> None:
         click.echo(d.format(), err=True)
 
 
+def _json(diagnostics: list[Diagnostic]) -> str:
+    """Findings for editors and CI, each lint finding with its rule's name and principle."""
+    from .lint import RULES
+
+    rows = []
+    for d in diagnostics:
+        row = d.as_json()
+        if d.code in RULES:
+            row |= {"rule": RULES[d.code].name, "principle": RULES[d.code].principle}
+        rows.append(row)
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
 def _progress(quiet: bool):
     """A progress callback drawing a bar on a terminal; None when quiet or not a TTY."""
     if quiet or not sys.stderr.isatty():
@@ -191,11 +204,11 @@ def check(source: Path, strict: bool, fmt: str, select: str, ignore: str) -> Non
         warnings = pipeline.check(source, rules=rules)
     except ContentError as exc:
         if fmt == "json":
-            click.echo(json.dumps([d.as_json() for d in exc.diagnostics], indent=2))
+            click.echo(_json(exc.diagnostics))
             sys.exit(1)
         raise
     if fmt == "json":
-        click.echo(json.dumps([d.as_json() for d in warnings], indent=2))
+        click.echo(_json(warnings))
     else:
         _print_problems(warnings)
         click.echo(

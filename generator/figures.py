@@ -21,7 +21,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -348,6 +347,8 @@ def _run(jobs: list[Job], workers: int, progress: ProgressFn | None):
             if progress:
                 progress(done, total)
         return
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only when there is work
+
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
         futures = {pool.submit(render_job, job): job for job in jobs}
         for done, future in enumerate(as_completed(futures), 1):
@@ -360,11 +361,14 @@ def _warm_up() -> None:
     import matplotlib.figure  # noqa: F401  # pay the import once per worker, before the first job
 
 
-_modules: dict[str, Any] = {}
+_modules: dict[str, tuple[str, Any]] = {}
 
 
 def _load_module(path: str) -> Any:
-    if path not in _modules:
+    """Import a figure module by path, again whenever its source changed (long-lived processes)."""
+    source = Path(path).read_bytes()
+    digest = hashlib.sha256(source).hexdigest()
+    if path not in _modules or _modules[path][0] != digest:
         name = "conceptdeck_figures_" + hashlib.sha1(path.encode()).hexdigest()[:10]
         folder = str(Path(path).parent)
         if folder not in sys.path:
@@ -374,8 +378,8 @@ def _load_module(path: str) -> Any:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
-        _modules[path] = module
-    return _modules[path]
+        _modules[path] = (digest, module)
+    return _modules[path][1]
 
 
 def render_job(job: Job) -> bytes | Diagnostic:

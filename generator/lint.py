@@ -196,7 +196,7 @@ def sentences(text: str) -> int:
     body = re.sub(
         r"\b(?:e\.g|i\.e|etc|vs|v|cf|approx|Fig|Eq|Mr|Mrs|Dr|St|No)\.|\b[A-Z]\.", "", plain(text)
     )
-    return 1 + len(re.findall(r"[.!?;](?:\s+|$)(?=[A-Z(\d])", body.strip()))
+    return 1 + len(re.findall(r"[.!?](?:\s+|$)(?=[A-Z(\d])", body.strip()))
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ _ENUM_NOUNS = (
     r"|characteristics|functions|roles|symptoms|signs|risks|differences|similarities|principles"
     r"|methods|ways|examples|applications|rules|elements|ingredients|requirements|conditions)"
 )
-_COUNTED = re.compile(r"\b(one|two|three|1|2|3|single|main|key|first|biggest|most|best)\b")
+_COUNTED = re.compile(r"\b(one|two|three|four|five|1|2|3|4|5|single|first|biggest|most|best)\b")
 _AUX = r"(does|do|did|is|are|was|were|can|could|will|would|should|has|have|had|must|may)"
 _FIGURE_WORDS = r"(figure|plot|picture|graph|diagram|image|chart)"
 

@@ -48,9 +48,23 @@ def test_editing_the_figure_module_invalidates_its_figures(deck_copy, tmp_path):
     cache = tmp_path / "cache"
     build(source, tmp_path / "a.apkg", cache_dir=cache, jobs=1)
     module = source / "figures.py"
-    module.write_text(module.read_text() + "\n# an edit\n")
+    module.write_text(module.read_text().replace('color="C1")', 'color="C2")'))
     again = build(source, tmp_path / "b.apkg", cache_dir=cache, jobs=1)
     assert again.figures.rendered == 4
+    media = {n.split("-light-")[0]: n for n in _media_names(again.output) if "-light-" in n}
+    before = {n.split("-light-")[0]: n for n in _media_names(tmp_path / "a.apkg") if "-light-" in n}
+    assert media["fixture-gradient-descent-zigzag"] != before["fixture-gradient-descent-zigzag"], (
+        "new code drawn"
+    )
+    assert media["fixture-pca-spread"] == before["fixture-pca-spread"], "same picture, same name"
+
+
+def _media_names(apkg) -> list[str]:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(apkg) as archive:
+        return list(json.loads(archive.read("media")).values())
 
 
 def test_warm_build_does_not_import_matplotlib(deck_copy, tmp_path):

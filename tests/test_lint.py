@@ -158,6 +158,7 @@ def test_check_json_output(tmp_path, run):
     result = run("check", "--format", "json", _noisy_deck(tmp_path))
     (finding,) = json.loads(result.stdout)
     assert finding["code"] == "CD104" and finding["severity"] == "warning" and finding["line"] > 1
+    assert finding["rule"] == "yes-no" and "Matuschak" in finding["principle"]
 
 
 def test_check_ignore_and_select(tmp_path, run):
