@@ -26,6 +26,17 @@ SOURCE = click.argument(
 )
 
 
+def _format_option(help_text: str):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _cache_options(function):
     function = click.option(
         "--no-cache", is_flag=True, help="Render every figure afresh and store nothing."
@@ -172,14 +183,7 @@ def build(
 @cli.command()
 @SOURCE
 @click.option("--strict", is_flag=True, help="Exit 1 on lint warnings, not only on errors.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format; json is for editors and CI.",
-)
+@_format_option("Output format; json is for editors and CI.")
 @click.option(
     "--select",
     default="",
@@ -294,14 +298,7 @@ def schema(which: str) -> None:
 
 @cli.command()
 @SOURCE
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("Output format.")
 def stats(source: Path, fmt: str) -> None:
     """Cards by kind, figures and missing core kinds per concept, and deck totals."""
     rows = pipeline.stats(source)

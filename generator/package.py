@@ -29,78 +29,47 @@ from .text import CardText
 # Constant forever: Anki matches note types by id. Fields and templates may only be appended.
 PROMPT_MODEL_ID = 1_732_710_001
 CLOZE_MODEL_ID = 1_732_710_002
-PROMPT_FIELDS = [
-    "Prompt",
-    "PromptFigure",
-    "Answer",
-    "Why",
-    "Figure",
-    "Concept",
-    "Kind",
-    "Intuition",
-    "Related",
-    "Sources",
-]
-CLOZE_FIELDS = [
-    "Text",
-    "PromptFigure",
-    "Why",
-    "Figure",
-    "Concept",
-    "Kind",
-    "Intuition",
-    "Related",
-    "Sources",
-]
+# Only ever append to these lists: Anki matches fields by position and id.
+_CONTEXT_FIELDS = ["Concept", "Kind", "Intuition", "Related", "Sources"]
+PROMPT_FIELDS = ["Prompt", "PromptFigure", "Answer", "Why", "Figure", *_CONTEXT_FIELDS]
+CLOZE_FIELDS = ["Text", "PromptFigure", "Why", "Figure", *_CONTEXT_FIELDS]
 
 
 def _asset(name: str) -> str:
     return resources.files("generator").joinpath("card", name).read_text(encoding="utf-8")
 
 
-def _fields(names: list[str], model_id: int) -> list[dict[str, object]]:
-    return [
-        {"name": n, "id": model_id * 100 + i, "font": "Arial", "size": 20}
-        for i, n in enumerate(names)
-    ]
-
-
 def note_types() -> tuple[genanki.Model, genanki.Model]:
     """The prompt/answer and cloze note types, with their templates and CSS."""
-    css = _asset("style.css")
+    return (
+        _note_type(PROMPT_MODEL_ID, "conceptdeck: Intuition", PROMPT_FIELDS, "Intuition", "prompt"),
+        _note_type(CLOZE_MODEL_ID, "conceptdeck: Cloze", CLOZE_FIELDS, "Cloze", "cloze"),
+    )
+
+
+def _note_type(
+    model_id: int, name: str, fields: list[str], template: str, prefix: str
+) -> genanki.Model:
     context = _asset("context.html")
-    prompt = genanki.Model(
-        PROMPT_MODEL_ID,
-        "conceptdeck: Intuition",
-        fields=_fields(PROMPT_FIELDS, PROMPT_MODEL_ID),
+    return genanki.Model(
+        model_id,
+        name,
+        fields=[
+            {"name": n, "id": model_id * 100 + i, "font": "Arial", "size": 20}
+            for i, n in enumerate(fields)
+        ],
         templates=[
             {
-                "name": "Intuition",
-                "id": PROMPT_MODEL_ID * 100 + 50,
-                "qfmt": _asset("prompt-front.html"),
-                "afmt": _asset("prompt-back.html").replace("{{> context}}", context),
+                "name": template,
+                "id": model_id * 100 + 50,
+                "qfmt": _asset(f"{prefix}-front.html"),
+                "afmt": _asset(f"{prefix}-back.html").replace("{{> context}}", context),
             }
         ],
-        css=css,
+        css=_asset("style.css"),
+        model_type=genanki.Model.CLOZE if prefix == "cloze" else genanki.Model.FRONT_BACK,
         sort_field_index=0,
     )
-    cloze = genanki.Model(
-        CLOZE_MODEL_ID,
-        "conceptdeck: Cloze",
-        fields=_fields(CLOZE_FIELDS, CLOZE_MODEL_ID),
-        templates=[
-            {
-                "name": "Cloze",
-                "id": CLOZE_MODEL_ID * 100 + 50,
-                "qfmt": _asset("cloze-front.html"),
-                "afmt": _asset("cloze-back.html").replace("{{> context}}", context),
-            }
-        ],
-        css=css,
-        model_type=genanki.Model.CLOZE,
-        sort_field_index=0,
-    )
-    return prompt, cloze
 
 
 def figure_html(media: FigureMedia | None) -> str:

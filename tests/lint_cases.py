@@ -41,6 +41,16 @@ class Score:
     fn: Counter = field(default_factory=Counter)
     wrong: list[str] = field(default_factory=list)
 
+    def add(self, expected: set[str], got: set[str], label: str) -> None:
+        for code in expected & got:
+            self.tp[code] += 1
+        for code in got - expected:
+            self.fp[code] += 1
+        for code in expected - got:
+            self.fn[code] += 1
+        if expected != got:
+            self.wrong.append(f"{label}: expected {sorted(expected)}, got {sorted(got)}")
+
     def precision(self, code: str | None = None) -> float:
         tp = self.tp[code] if code else sum(self.tp.values())
         fp = self.fp[code] if code else sum(self.fp.values())
@@ -91,18 +101,12 @@ def score_cards(cases: list[dict]) -> Score:
         for d in lint(deck, RuleSelection(select=CARD_CODES)):
             found[int(Path(d.where.path).stem.split("-")[1])].add(d.code)
     for i, case in enumerate(cases):
-        expected, got = set(case.get("expect") or []), found[i]
-        for code in expected & got:
-            score.tp[code] += 1
-        for code in got - expected:
-            score.fp[code] += 1
-        for code in expected - got:
-            score.fn[code] += 1
-        if expected != got:
-            text = case.get("prompt") or case.get("text")
-            score.wrong.append(
-                f"[{case['field']}] {text!r} -> {case.get('answer')!r}: expected {sorted(expected)}, got {sorted(got)}"
-            )
+        text = case.get("prompt") or case.get("text")
+        score.add(
+            set(case.get("expect") or []),
+            found[i],
+            f"[{case['field']}] {text!r} -> {case.get('answer')!r}",
+        )
     return score
 
 
@@ -117,17 +121,9 @@ def score_interference(pairs: list[dict]) -> Score:
         with tempfile.TemporaryDirectory() as tmp:
             _write_deck(Path(tmp), cards)
             got = {d.code for d in lint(load_deck(Path(tmp)), RuleSelection(select=("CD113",)))}
-        expected = set(pair.get("expect") or [])
-        for code in expected & got:
-            score.tp[code] += 1
-        for code in got - expected:
-            score.fp[code] += 1
-        for code in expected - got:
-            score.fn[code] += 1
-        if expected != got:
-            score.wrong.append(
-                f"{pair['prompt_a']!r} / {pair['prompt_b']!r}: expected {sorted(expected)}, got {sorted(got)}"
-            )
+        score.add(
+            set(pair.get("expect") or []), got, f"{pair['prompt_a']!r} / {pair['prompt_b']!r}"
+        )
     return score
 
 
