@@ -13,7 +13,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.lint_cases import CARD_CODES, CASES, score_cards, score_interference  # noqa: E402
+from tests.lint_cases import CARD_CODES, CASES, score_cards, score_interference
 
 
 def report(path: Path) -> None:
