@@ -248,7 +248,7 @@ def _card_rules(card: CardSpec) -> Iterator[tuple[str, str, str]]:
         either_or = bool(answer) and _offers_its_answer(p_lower, answer)
         if either_or:
             yield "CD105", "prompt", "either/or prompt that offers its own answer"
-        if re.match(r"^(yes|no|true|false)\b", a_plain.lower()):
+        if re.match(r"^(yes|no|true|false)\b\s*([.,;:!—–-]|$)", a_plain.lower()):
             yield "CD104", "answer", "yes/no or true/false answer"
         elif re.match(rf"^{_AUX}\b", p_lower) and not either_or:
             yield "CD104", "prompt", "yes/no prompt: the answer can be guessed, not produced"
