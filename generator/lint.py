@@ -209,7 +209,7 @@ _ENUM_NOUNS = (
 )
 _COUNTED = re.compile(r"\b(one|two|three|four|five|1|2|3|4|5|single|first|biggest|most|best)\b")
 _AUX = r"(does|do|did|is|are|was|were|can|could|will|would|should|has|have|had|must|may)"
-_FIGURE_WORDS = r"(figure|plot|picture|graph|diagram|image|chart)"
+_FIGURE_WORDS = r"(figure|plot|picture|graph|diagram|chart)"  # not "image": input images
 
 
 def _card_rules(card: CardSpec) -> Iterator[tuple[str, str, str]]:
