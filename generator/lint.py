@@ -318,19 +318,26 @@ def _offers_its_answer(prompt: str, answer: str) -> bool:
 
 
 def _enumerated_items(answer: str) -> int:
-    """How many items an answer lists: bullets, or short comma-separated phrases ending in
-    'and'/'or'. Long clauses between commas are prose, not a list, and count as zero."""
+    """How many items an answer lists: bullets, or a run of short comma-separated phrases joined
+    by 'and'/'or' ("A, B, C and D"). Longer clauses between commas (asides, "so ...") break a
+    run: they are prose, not a list."""
     bullets = re.findall(r"^\s*(?:[-*+]|\d+[.)])\s+", answer, re.M)
     if len(bullets) > 1:
         return len(bullets)
-    segments = [s.split() for s in re.split(r"[,;]", plain(answer)) if s.strip()]
-    if len(segments) < 3:
-        return 0
-    last = segments[-1]
-    joined = "and" in last[1:] or "or" in last[1:]
-    count = len(segments) + (1 if joined and len(last) <= 8 else 0)
-    average = sum(len(s) for s in segments) / len(segments)
-    return count if average <= 4 else 0
+    segments = [
+        s.split() for s in re.split(r"[,;]", plain(answer)) if s.strip() and s.strip() != "MATH"
+    ]
+    most, run = 0, []
+    for segment in [*segments, None]:
+        joined = segment is not None and ("and" in segment or "or" in segment)
+        if segment is not None and (len(segment) <= 3 or (joined and len(segment) <= 8)):
+            run.append(segment)
+            continue
+        joins = [seg for seg in run if "and" in seg or "or" in seg]
+        if len(run) >= 3 and joins:
+            most = max(most, len(run) + (1 if joins[-1][-1] not in ("and", "or") else 0))
+        run = []
+    return most
 
 
 def _concept_rules(concept: Concept) -> Iterator[tuple[str, str]]:
