@@ -318,25 +318,29 @@ def _offers_its_answer(prompt: str, answer: str) -> bool:
 
 
 def _enumerated_items(answer: str) -> int:
-    """How many items an answer lists: bullets, or a run of short comma-separated phrases joined
-    by 'and'/'or' ("A, B, C and D"). Longer clauses between commas (asides, "so ...") break a
-    run: they are prose, not a list."""
+    """How many items an answer lists: bullets, or short comma-separated phrases closed by an
+    'and'/'or' item ("A, B, C and D"). A phrase that opens with 'and' or is long is a clause,
+    not an item, and ends the list."""
     bullets = re.findall(r"^\s*(?:[-*+]|\d+[.)])\s+", answer, re.M)
     if len(bullets) > 1:
         return len(bullets)
     segments = [
         s.split() for s in re.split(r"[,;]", plain(answer)) if s.strip() and s.strip() != "MATH"
     ]
-    most, run = 0, []
-    for segment in [*segments, None]:
-        joined = segment is not None and ("and" in segment or "or" in segment)
-        if segment is not None and (len(segment) <= 3 or (joined and len(segment) <= 8)):
-            run.append(segment)
+
+    def joined(segment: list[str]) -> bool:
+        return "and" in segment or "or" in segment
+
+    most = 0
+    for end, last in enumerate(segments):
+        if not joined(last) or len(last) > 8:
             continue
-        joins = [seg for seg in run if "and" in seg or "or" in seg]
-        if len(run) >= 3 and joins:
-            most = max(most, len(run) + (1 if joins[-1][-1] not in ("and", "or") else 0))
-        run = []
+        items = 1 if last[0] in ("and", "or") else 2  # "..., or D" vs "..., C and D"
+        for segment in reversed(segments[:end]):
+            if segment[0] in ("and", "or") or len(segment) > (5 if joined(segment) else 3):
+                break
+            items += 1
+        most = max(most, items)
     return most
 
 

@@ -1,4 +1,5 @@
 """Figures for probability-and-statistics concepts."""
+
 import math
 
 import numpy as np
@@ -20,8 +21,9 @@ def _bare(ax):
 
 
 @figure
-def bayes_base_rate_grid(ax, *, prevalence=0.01, sensitivity=0.9, false_positive_rate=0.05,
-                         reveal=True, theme):
+def bayes_base_rate_grid(
+    ax, *, prevalence=0.01, sensitivity=0.9, false_positive_rate=0.05, reveal=True, theme
+):
     """1000 people as squares: the few sick positives are swamped by healthy false alarms."""
     cols, rows = 40, 25
     n = cols * rows
@@ -33,24 +35,39 @@ def bayes_base_rate_grid(ax, *, prevalence=0.01, sensitivity=0.9, false_positive
     for i in range(n):
         c, r = divmod(i, rows)
         x, y = c, rows - 1 - r
-        group = "tp" if i < true_pos else "fn" if i < sick else "fp" if i < sick + false_pos else "tn"
+        group = (
+            "tp" if i < true_pos else "fn" if i < sick else "fp" if i < sick + false_pos else "tn"
+        )
         inset = gap / 2 + (0.04 if group == "fn" else 0.0)
-        groups[group].append([(x + inset, y + inset), (x + 1 - inset, y + inset),
-                              (x + 1 - inset, y + 1 - inset), (x + inset, y + 1 - inset)])
-    style = {"tp": ("C1", "none", 0.0), "fn": (theme.background, "C1", 1.4),
-             "fp": ("C0", "none", 0.0), "tn": (theme.grid, "none", 0.0)}
+        groups[group].append(
+            [
+                (x + inset, y + inset),
+                (x + 1 - inset, y + inset),
+                (x + 1 - inset, y + 1 - inset),
+                (x + inset, y + 1 - inset),
+            ]
+        )
+    style = {
+        "tp": ("C1", "none", 0.0),
+        "fn": (theme.background, "C1", 1.4),
+        "fp": ("C0", "none", 0.0),
+        "tn": (theme.grid, "none", 0.0),
+    }
     for group, squares in groups.items():
         if squares:
             face, edge, width = style[group]
-            ax.add_collection(PolyCollection(squares, facecolors=face, edgecolors=edge, linewidths=width))
+            ax.add_collection(
+                PolyCollection(squares, facecolors=face, edgecolors=edge, linewidths=width)
+            )
     ax.set_xlim(-0.2, cols + 0.2)
     ax.set_ylim(-12.5, rows + 0.2)
     ax.set_aspect("equal")
     _bare(ax)
 
     def key(y, face, edge, label):
-        ax.add_patch(Rectangle((0.1, y - 0.45), 1.0, 1.0, facecolor=face, edgecolor=edge,
-                               linewidth=1.2))
+        ax.add_patch(
+            Rectangle((0.1, y - 0.45), 1.0, 1.0, facecolor=face, edgecolor=edge, linewidth=1.2)
+        )
         ax.text(1.8, y + 0.05, label, va="center", ha="left")
 
     fn = sick - true_pos
@@ -59,8 +76,14 @@ def bayes_base_rate_grid(ax, *, prevalence=0.01, sensitivity=0.9, false_positive
         key(-4.6, "C0", "C0", f"healthy, tests positive: {false_pos}")
         key(-7.2, theme.background, "C1", f"sick, tests negative: {fn}")
         share = true_pos / (true_pos + false_pos)
-        ax.text(0.1, -10.6, f"P(sick | positive) = {true_pos} / ({true_pos} + {false_pos}) ≈ {share:.0%}",
-                va="center", ha="left", fontweight="bold")
+        ax.text(
+            0.1,
+            -10.6,
+            f"P(sick | positive) = {true_pos} / ({true_pos} + {false_pos}) ≈ {share:.0%}",
+            va="center",
+            ha="left",
+            fontweight="bold",
+        )
     else:
         key(-2.0, "C1", "C1", "sick, tests positive")
         key(-4.6, "C0", "C0", "healthy, tests positive")
@@ -82,17 +105,35 @@ def expectation_balance_point(ax, *, theme):
     median = float(x[np.searchsorted(np.cumsum(p), 0.5)])
     ax.bar(x, p, width=0.7, color="C0", edgecolor="none")
     ax.plot([-0.6, 10.6], [0, 0], color=theme.foreground, linewidth=3, solid_capstyle="butt")
-    ax.add_patch(Polygon([[mean, 0], [mean - 0.45, -0.05], [mean + 0.45, -0.05]], closed=True,
-                         facecolor="C1", edgecolor="C1"))
-    ax.annotate(f"mean {mean:.1f}: the balance point", xy=(mean + 0.35, -0.03), xytext=(5.0, -0.045),
-                va="center", color="C1", fontweight="bold")
+    ax.add_patch(
+        Polygon(
+            [[mean, 0], [mean - 0.45, -0.05], [mean + 0.45, -0.05]],
+            closed=True,
+            facecolor="C1",
+            edgecolor="C1",
+        )
+    )
+    ax.annotate(
+        f"mean {mean:.1f}: the balance point",
+        xy=(mean + 0.35, -0.03),
+        xytext=(5.0, -0.045),
+        va="center",
+        color="C1",
+        fontweight="bold",
+    )
     ax.plot([median, median], [0, 0.265], color=theme.muted, linewidth=1.6, linestyle="--")
     ax.text(median - 0.4, 0.238, "median", ha="right", va="center", color=theme.muted)
     y = 0.29
-    ax.annotate("", xy=(mean - sd, y), xytext=(mean + sd, y),
-                arrowprops=dict(arrowstyle="<->", color="C2", linewidth=2.2))
+    ax.annotate(
+        "",
+        xy=(mean - sd, y),
+        xytext=(mean + sd, y),
+        arrowprops=dict(arrowstyle="<->", color="C2", linewidth=2.2),
+    )
     ax.text(mean + sd + 0.2, y, "±1 SD: the spread", color="C2", va="center", ha="left")
-    ax.text(8.2, 0.06, "long tail pulls\nthe mean right", ha="center", va="bottom", color=theme.muted)
+    ax.text(
+        8.2, 0.06, "long tail pulls\nthe mean right", ha="center", va="bottom", color=theme.muted
+    )
     ax.set_xlim(-0.8, 10.8)
     ax.set_ylim(-0.07, 0.33)
     _bare(ax)
@@ -109,11 +150,26 @@ def expectation_sd_triangle(ax, *, sd_x=3.0, sd_y=4.0, theme):
     ax.plot([sd_x - s, sd_x - s, sd_x], [0, s, s], color=theme.muted, linewidth=1.5)
     ax.text(sd_x / 2, -0.35, f"SD(X) = {sd_x:g}", ha="center", va="top", color="C0")
     ax.text(sd_x + 0.25, sd_y / 2, f"SD(Y) = {sd_y:g}", ha="left", va="center", color="C2")
-    ax.text(sd_x / 2 - 0.3, sd_y / 2 + 0.2, f"SD(X+Y) = {total:g}", ha="right", va="bottom", color="C1",
-            fontweight="bold")
-    ax.text(sd_x + 0.25, 0.35, "right angle:\nuncorrelated", ha="left", va="bottom", color=theme.muted)
-    ax.text(-1.6, sd_y + 0.1, f"variances add: {sd_x**2:g} + {sd_y**2:g} = {total**2:g}\n"
-            f"SDs do not: {total:g}, not {sd_x + sd_y:g}", ha="left", va="top")
+    ax.text(
+        sd_x / 2 - 0.3,
+        sd_y / 2 + 0.2,
+        f"SD(X+Y) = {total:g}",
+        ha="right",
+        va="bottom",
+        color="C1",
+        fontweight="bold",
+    )
+    ax.text(
+        sd_x + 0.25, 0.35, "right angle:\nuncorrelated", ha="left", va="bottom", color=theme.muted
+    )
+    ax.text(
+        -1.6,
+        sd_y + 0.1,
+        f"variances add: {sd_x**2:g} + {sd_y**2:g} = {total**2:g}\n"
+        f"SDs do not: {total:g}, not {sd_x + sd_y:g}",
+        ha="left",
+        va="top",
+    )
     ax.set_xlim(-1.8, sd_x + 2.8)
     ax.set_ylim(-1.2, sd_y + 0.3)
     ax.set_aspect("equal")
@@ -137,8 +193,11 @@ def _plain_log_x(ax, low, high):
 def _log_indices(length, points=600):
     """Indices that are evenly spaced on a log axis (every index at the start): enough to draw a
     running average on a log scale without plotting every sample."""
-    return np.unique(np.concatenate([np.arange(min(length, 60)),
-                                     np.geomspace(1, length, points).astype(int) - 1]))
+    return np.unique(
+        np.concatenate(
+            [np.arange(min(length, 60)), np.geomspace(1, length, points).astype(int) - 1]
+        )
+    )
 
 
 @figure
@@ -154,8 +213,15 @@ def lln_running_average(ax, *, paths=5, rolls=5000, rng, theme):
         ax.plot(n[keep], (np.cumsum(rollseq) / n)[keep], linewidth=1.6, color=f"C{k % 6}")
     ax.axhline(3.5, color=theme.foreground, linewidth=1.4, linestyle="--")
     ax.text(rolls * 0.95, 3.05, "expected value 3.5", ha="right", va="top")
-    ax.annotate("shaded: ±2 SD / √n", xy=(25, 3.5 - 2 * sd / 5), xytext=(40, 1.6), color="C0",
-                ha="left", va="center", arrowprops=dict(arrowstyle="-", color="C0", linewidth=1.4))
+    ax.annotate(
+        "shaded: ±2 SD / √n",
+        xy=(25, 3.5 - 2 * sd / 5),
+        xytext=(40, 1.6),
+        color="C0",
+        ha="left",
+        va="center",
+        arrowprops=dict(arrowstyle="-", color="C0", linewidth=1.4),
+    )
     _plain_log_x(ax, 1, rolls)
     ax.set_ylim(1, 6)
     ax.set_yticks([1, 2, 3, 4, 5, 6])
@@ -177,10 +243,26 @@ def lln_cauchy_running_average(ax, *, draws=100000, rng, theme):
     lim = 4.0
     ax.set_ylim(-lim, lim)
     box = dict(facecolor=theme.background, edgecolor="none", alpha=0.85, pad=2)
-    ax.text(draws * 0.9, -0.5, "Gaussian draws: settles", color="C0", ha="right", va="top",
-            fontweight="bold", bbox=box)
-    ax.text(12, lim * 0.88, "Cauchy draws (no mean): never settles", color="C1", ha="left", va="top",
-            fontweight="bold", bbox=box)
+    ax.text(
+        draws * 0.9,
+        -0.5,
+        "Gaussian draws: settles",
+        color="C0",
+        ha="right",
+        va="top",
+        fontweight="bold",
+        bbox=box,
+    )
+    ax.text(
+        12,
+        lim * 0.88,
+        "Cauchy draws (no mean): never settles",
+        color="C1",
+        ha="left",
+        va="top",
+        fontweight="bold",
+        bbox=box,
+    )
     ax.set_yticks([])
     ax.set_xlabel("number of draws (log scale)")
     ax.set_ylabel("running average")
@@ -228,9 +310,16 @@ def mle_likelihood_curve(ax, *, theme):
         rel = np.exp(loglik - loglik.max())
         ax.plot(p, rel, color=colour)
         tip = float(np.interp(0.735, p, rel))
-        ax.annotate(f"{h} heads\nin {n} flips", xy=(0.735, tip), xytext=(tx, ty), color=colour, ha=ha,
-                    va="center", fontweight="bold",
-                    arrowprops=None if n == 10 else dict(arrowstyle="-", color=colour, linewidth=1.4))
+        ax.annotate(
+            f"{h} heads\nin {n} flips",
+            xy=(0.735, tip),
+            xytext=(tx, ty),
+            color=colour,
+            ha=ha,
+            va="center",
+            fontweight="bold",
+            arrowprops=None if n == 10 else dict(arrowstyle="-", color=colour, linewidth=1.4),
+        )
     ax.axvline(0.7, color=theme.muted, linewidth=1.2, linestyle="--")
     ax.text(0.69, 1.06, "maximum: p = 0.7", ha="right", va="bottom", color=theme.foreground)
     ax.set_xlim(0, 1)
@@ -305,17 +394,38 @@ def ce_wrong_code_cost(ax, *, p=0.8, q_mark=0.5, theme):
     hp = _bits([p, 1 - p])
     ax.plot(q, ce, color="C0")
     ax.axhline(hp, color=theme.muted, linestyle="--", linewidth=1.4)
-    ax.text(0.03, hp - 0.06, f"entropy H(p) = {hp:.2f} bits: the best possible", color=theme.muted,
-            ha="left", va="top")
+    ax.text(
+        0.03,
+        hp - 0.06,
+        f"entropy H(p) = {hp:.2f} bits: the best possible",
+        color=theme.muted,
+        ha="left",
+        va="top",
+    )
     ce_mark = float(-(p * np.log2(q_mark) + (1 - p) * np.log2(1 - q_mark)))
-    ax.annotate("", xy=(q_mark, hp), xytext=(q_mark, ce_mark),
-                arrowprops=dict(arrowstyle="<->", color="C1", linewidth=2.2, shrinkA=0, shrinkB=0))
-    ax.annotate(f"KL(p‖q) = {ce_mark - hp:.2f} bits\nwasted per flip", xy=(q_mark + 0.01, (hp + ce_mark) / 2),
-                xytext=(0.56, 1.55), color="C1", ha="left", va="center", fontweight="bold",
-                arrowprops=dict(arrowstyle="-", color="C1", linewidth=1.4))
+    ax.annotate(
+        "",
+        xy=(q_mark, hp),
+        xytext=(q_mark, ce_mark),
+        arrowprops=dict(arrowstyle="<->", color="C1", linewidth=2.2, shrinkA=0, shrinkB=0),
+    )
+    ax.annotate(
+        f"KL(p‖q) = {ce_mark - hp:.2f} bits\nwasted per flip",
+        xy=(q_mark + 0.01, (hp + ce_mark) / 2),
+        xytext=(0.56, 1.55),
+        color="C1",
+        ha="left",
+        va="center",
+        fontweight="bold",
+        arrowprops=dict(arrowstyle="-", color="C1", linewidth=1.4),
+    )
     ax.plot([p], [hp], "o", color="C2", markersize=9)
-    ax.text(p, hp + 0.1, "q = p:\nno waste", ha="center", va="bottom", color="C2", fontweight="bold")
-    ax.text(0.2, 2.15, "cross-entropy H(p, q)", color="C0", ha="left", va="center", fontweight="bold")
+    ax.text(
+        p, hp + 0.1, "q = p:\nno waste", ha="center", va="bottom", color="C2", fontweight="bold"
+    )
+    ax.text(
+        0.2, 2.15, "cross-entropy H(p, q)", color="C0", ha="left", va="center", fontweight="bold"
+    )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 2.6)
     ax.set_xticks([0, 0.5, p, 1])
@@ -344,12 +454,29 @@ def kl_forward_reverse(ax, *, theme):
     best = int(np.argmin(kls))
     reverse = gauss(float(mus[best, 0]), float(sds[best, 0]))
     ax.fill_between(x, 0, p, color=theme.muted, alpha=0.35, linewidth=0)
-    ax.text(-2, p.max() + 0.015, "true p", ha="center", va="bottom", color=theme.muted, fontweight="bold")
+    ax.text(
+        -2,
+        p.max() + 0.015,
+        "true p",
+        ha="center",
+        va="bottom",
+        color=theme.muted,
+        fontweight="bold",
+    )
     ax.plot(x, forward, color="C0")
     ax.plot(x, reverse, color="C1")
-    ax.text(-5.8, 0.5, "min KL(p‖q):\ncovers both peaks", color="C0", ha="left", va="top",
-            fontweight="bold")
-    ax.text(3.1, 0.5, "min KL(q‖p):\nlocks onto one", color="C1", ha="left", va="top", fontweight="bold")
+    ax.text(
+        -5.8,
+        0.5,
+        "min KL(p‖q):\ncovers both peaks",
+        color="C0",
+        ha="left",
+        va="top",
+        fontweight="bold",
+    )
+    ax.text(
+        3.1, 0.5, "min KL(q‖p):\nlocks onto one", color="C1", ha="left", va="top", fontweight="bold"
+    )
     ax.set_xlim(-6, 6.5)
     ax.set_ylim(0, max(reverse.max(), p.max()) * 1.12)
     ax.set_xticks([])
@@ -373,17 +500,44 @@ def regression_to_mean_scatter(ax, *, r=0.5, n=800, top=0.1, rng, theme):
     line = np.array([-lim, lim])
     ax.plot(line, line, color=theme.foreground, linewidth=1.4, linestyle="--")
     box = dict(facecolor=theme.background, edgecolor="none", alpha=0.8, pad=1.5)
-    ax.text(-1.75, -3.0, "y = x: no regression", ha="left", va="center", color=theme.foreground, bbox=box)
+    ax.text(
+        -1.75,
+        -3.0,
+        "y = x: no regression",
+        ha="left",
+        va="center",
+        color=theme.foreground,
+        bbox=box,
+    )
     ax.plot(line, r * line, color="C0", linewidth=2.6)
-    ax.text(3.3, -1.3, f"average 2nd score\n(slope r = {r:g})", ha="right", va="top", color="C0",
-            bbox=box)
+    ax.text(
+        3.3,
+        -1.3,
+        f"average 2nd score\n(slope r = {r:g})",
+        ha="right",
+        va="top",
+        color="C0",
+        bbox=box,
+    )
     mx, my = float(first[chosen].mean()), float(second[chosen].mean())
     ax.plot([mx], [mx], "o", color=theme.foreground, markersize=8)
     ax.plot([mx], [my], "o", color="C1", markersize=11, markeredgecolor=theme.foreground)
-    ax.annotate("", xy=(mx, my + 0.1), xytext=(mx, mx - 0.1),
-                arrowprops=dict(arrowstyle="-|>", color="C1", linewidth=2.4, mutation_scale=18))
-    ax.text(mx - 0.15, 3.1, f"top {top:.0%} on 1st:\n+{mx:.1f} SD → +{my:.1f} SD",
-            ha="right", va="top", color="C1", fontweight="bold", bbox=box)
+    ax.annotate(
+        "",
+        xy=(mx, my + 0.1),
+        xytext=(mx, mx - 0.1),
+        arrowprops=dict(arrowstyle="-|>", color="C1", linewidth=2.4, mutation_scale=18),
+    )
+    ax.text(
+        mx - 0.15,
+        3.1,
+        f"top {top:.0%} on 1st:\n+{mx:.1f} SD → +{my:.1f} SD",
+        ha="right",
+        va="top",
+        color="C1",
+        fontweight="bold",
+        bbox=box,
+    )
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")

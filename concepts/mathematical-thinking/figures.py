@@ -1,0 +1,271 @@
+"""Figures for mathematical-thinking concepts."""
+
+import numpy as np
+
+from generator import figure
+
+
+def _arrow(ax, tail, tip, color, lw=2.4, style="-|>", ls="-"):
+    ax.annotate(
+        "",
+        xy=tip,
+        xytext=tail,
+        arrowprops=dict(
+            arrowstyle=style,
+            color=color,
+            lw=lw,
+            linestyle=ls,
+            shrinkA=0,
+            shrinkB=0,
+            mutation_scale=18,
+        ),
+    )
+
+
+def _bare(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+@figure
+def pythagorean_theorem_cross_term(fig, *, angles=(50, 90, 130), theme):
+    """a + b for three angles between a and b: the cross term 2a·b decides whether
+    |a+b|² is more than, equal to, or less than |a|² + |b|² = 13."""
+    axes = fig.subplots(1, len(angles))
+    a = np.array([3.0, 0.0])
+    for ax, deg in zip(axes, angles):
+        t = np.radians(deg)
+        b = 2.0 * np.array([np.cos(t), np.sin(t)])
+        s = a + b
+        dot = float(a @ b)
+        _arrow(ax, (0, 0), a, "C0")
+        _arrow(ax, a, s, "C1")
+        _arrow(ax, (0, 0), s, theme.foreground)
+        ax.text(1.5, -0.35, "a", color="C0", ha="center", va="top")
+        ax.text(a[0] + b[0] / 2 + 0.2, b[1] / 2, "b", color="C1", ha="left", va="center")
+        mid = s / 2
+        ax.text(mid[0] - 0.25, mid[1] + 0.1, "a+b", ha="right", va="bottom")
+        if deg == 90:
+            k = 0.3
+            ax.plot([a[0] - k, a[0] - k, a[0]], [0, k, k], color=theme.muted, lw=1.5)
+        sq = float(s @ s)
+        if abs(dot) < 1e-9:
+            line1, line2 = "a·b = 0", f"|a+b|² = {sq:.0f}"
+        elif dot > 0:
+            line1, line2 = "a·b > 0", f"|a+b|² = {sq:.0f} > 13"
+        else:
+            line1, line2 = "a·b < 0", f"|a+b|² = {sq:.0f} < 13"
+        ax.text(1.5, -1.0, line1 + "\n" + line2, ha="center", va="top")
+        ax.set_xlim(-0.3, 4.7)
+        ax.set_ylim(-1.9, 2.1)
+        ax.set_aspect("equal")
+        _bare(ax)
+    fig.suptitle("|a|² + |b|² = 9 + 4 = 13 in every panel", color=theme.foreground)
+
+
+def _parabola_axes(ax, theme, xlim, ylim):
+    ax.axhline(0, color=theme.muted, lw=1.2)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+
+
+@figure
+def quadratic_formula_symmetry(ax, *, a=1.0, b=-2.0, c=-3.0, theme):
+    """A parabola, its symmetry axis at -b/2a, and the two roots one step either side of it."""
+    axis = -b / (2 * a)
+    disc = b * b - 4 * a * c
+    half = np.sqrt(disc) / (2 * abs(a))
+    x = np.linspace(axis - 3.2, axis + 3.2, 300)
+    ax.plot(x, a * x**2 + b * x + c, color="C0")
+    _parabola_axes(ax, theme, (x[0], x[-1]), (-5.5, 7.5))
+    ax.axvline(axis, color=theme.muted, ls="--", lw=1.6)
+    ax.text(axis + 0.08, 6.9, f"axis  x = −b/2a = {axis:g}", va="top", ha="left")
+    ax.plot([axis - half, axis + half], [0, 0], "o", color="C1", ms=9, zorder=5)
+    y = 1.2
+    _arrow(ax, (axis, y), (axis + half, y), "C1", lw=2)
+    _arrow(ax, (axis, y), (axis - half, y), "C1", lw=2)
+    ax.text(axis + half / 2, y + 0.35, "+√Δ / 2a", ha="center", va="bottom", color="C1")
+    ax.text(axis - half / 2, y + 0.35, "−√Δ / 2a", ha="center", va="bottom", color="C1")
+    ax.text(x[0] + 0.1, -5.3, "Δ = b² − 4ac", ha="left", va="bottom", color=theme.muted)
+    vy = c - b * b / (4 * a)
+    ax.plot([axis], [vy], "o", color=theme.foreground, ms=6)
+    ax.text(axis + 0.15, vy - 0.1, "vertex", va="top", ha="left")
+    ax.text(
+        axis - half - 0.12,
+        -0.45,
+        f"root {axis - half:g}".replace("-", "−"),
+        ha="right",
+        va="top",
+        color="C1",
+    )
+    ax.text(
+        axis + half + 0.12,
+        -0.45,
+        f"root {axis + half:g}".replace("-", "−"),
+        ha="left",
+        va="top",
+        color="C1",
+    )
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+
+
+@figure
+def quadratic_formula_discriminant(ax, *, a=1.0, b=-2.0, cs=(-3.0, 1.0, 3.0), theme):
+    """Same a and b, rising c: the roots close in on the axis, meet, then vanish."""
+    axis = -b / (2 * a)
+    x = np.linspace(axis - 2.6, axis + 2.6, 300)
+    labels = ("Δ > 0: two roots", "Δ = 0: one root", "Δ < 0: no real roots")
+    for i, (c, label) in enumerate(zip(cs, labels)):
+        color = f"C{i}"
+        ax.plot(x, a * x**2 + b * x + c, color=color)
+        disc = b * b - 4 * a * c
+        if disc >= 0:
+            r = np.sqrt(disc) / (2 * a)
+            ax.plot(
+                sorted({axis - r, axis + r}),
+                [0] * len({axis - r, axis + r}),
+                "o",
+                color=color,
+                ms=9,
+                zorder=5,
+            )
+        xr = x[-1]
+        ax.text(xr + 0.15, a * xr**2 + b * xr + c, label, color=color, va="center", ha="left")
+    _parabola_axes(ax, theme, (x[0], x[-1] + 3.9), (-4.5, 10))
+    ax.axvline(axis, color=theme.muted, ls="--", lw=1.6)
+    ax.text(axis - 0.1, 9.8, "x = −b/2a", ha="right", va="top", color=theme.muted)
+    _arrow(ax, (x[-1] + 0.3, -4.0), (x[-1] + 0.3, -0.8), theme.foreground, lw=2)
+    ax.text(x[-1] + 0.55, -2.4, "same a and b,\nc rising", ha="left", va="center")
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+
+
+@figure
+def solving_equations_intersection(ax, *, theme):
+    """Solving f(x) = g(x): the solutions are the x-coordinates where the graphs cross."""
+    x = np.linspace(-2.6, 2.8, 400)
+    xl = np.linspace(-2.6, 4.6, 50)
+    ax.plot(x, x**2 - 1, color="C0")
+    ax.plot(xl, 0.5 * xl + 1, color="C1")
+    ax.text(-2.45, 5.6, "f(x) = x² − 1", color="C0", va="center")
+    ax.text(4.6, 3.65, "g(x) = x/2 + 1", color="C1", va="bottom", ha="right")
+    roots = np.roots([1, -0.5, -2])
+    ymin = -2.6
+    for r in roots:
+        ax.plot([r, r], [ymin, r**2 - 1], ls=":", color=theme.muted, lw=1.6)
+        ax.plot([r], [r**2 - 1], "o", color=theme.foreground, ms=8, zorder=5)
+        ax.plot([r], [ymin], "^", color="C2", ms=11, clip_on=False, zorder=5)
+    ax.text(0.25, ymin + 0.35, "solutions: f(x) = g(x)", color="C2", ha="center", va="bottom")
+    ax.set_ylim(ymin, 6.4)
+    ax.set_xlim(xl[0], xl[-1])
+    ax.axhline(ymin, color=theme.muted, lw=1.2)
+    _bare(ax)
+
+
+@figure
+def solving_equations_squaring(ax, *, theme):
+    """√x = x − 2 has one solution; squaring also solves −√x = x − 2 and adds a false one."""
+    x = np.linspace(0, 6, 400)
+    ax.axhline(0, color=theme.grid, lw=1.2)
+    ax.plot(x, np.sqrt(x), color="C0")
+    ax.plot(x, -np.sqrt(x), color="C1", ls="--")
+    ax.plot(x, x - 2, color="C2")
+    ax.text(5.9, np.sqrt(5.9) + 0.25, "√x", color="C0", ha="right", va="bottom")
+    ax.text(
+        5.9, -np.sqrt(5.9) - 0.25, "−√x  (let in by squaring)", color="C1", ha="right", va="top"
+    )
+    ax.text(5.2, 3.55, "x − 2", color="C2", ha="right", va="center")
+    ax.plot([4], [2], "o", color=theme.foreground, ms=10, zorder=5)
+    ax.text(3.85, 2.2, "x = 4  ✓ true solution", ha="right", va="bottom")
+    ax.plot([1], [-1], "X", color="C1", ms=12, zorder=5)
+    ax.text(1.15, -2.05, "x = 1  ✗ extraneous", ha="left", va="top", color="C1")
+    ax.set_title("solving √x = x − 2 by squaring: x = (x − 2)²")
+    ax.set_xlim(0, 6)
+    ax.set_ylim(-3.3, 4.2)
+    ax.set_xticks([0, 1, 2, 3, 4, 5, 6])
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+
+
+@figure
+def logarithms_equal_ratios(ax, *, theme):
+    """1, 10, 100, 1000 on a linear ruler (crowded at the left) and on a log ruler (evenly spaced)."""
+    values = [1, 10, 100, 1000]
+    y_lin, y_log = 1.0, 0.0
+    # linear ruler: position proportional to the value
+    ax.plot([0, 1], [y_lin, y_lin], color=theme.muted, lw=2)
+    ax.plot([0, 1], [y_log, y_log], color=theme.muted, lw=2)
+    for v in values:
+        p = v / 1000
+        ax.plot([p], [y_lin], "o", color="C0", ms=10, zorder=5)
+        q = np.log10(v) / 3
+        ax.plot([q], [y_log], "o", color="C1", ms=10, zorder=5)
+        ax.text(q, y_log - 0.12, f"{v}", ha="center", va="top")
+    ax.text(0.01, y_lin - 0.12, "1, 10, 100", ha="left", va="top")
+    ax.text(1.0, y_lin - 0.12, "1000", ha="center", va="top")
+    ax.text(
+        0.0,
+        y_lin + 0.2,
+        "linear scale: equal differences are equal steps",
+        ha="left",
+        va="bottom",
+        color="C0",
+    )
+    ax.text(
+        0.0,
+        y_log + 0.2,
+        "log scale: equal ratios are equal steps",
+        ha="left",
+        va="bottom",
+        color="C1",
+    )
+    for k in range(3):
+        ax.annotate(
+            "",
+            xy=((k + 1) / 3 - 0.02, y_log - 0.42),
+            xytext=(k / 3 + 0.02, y_log - 0.42),
+            arrowprops=dict(
+                arrowstyle="-|>",
+                color="C1",
+                lw=2,
+                connectionstyle="arc3,rad=0.25",
+                mutation_scale=16,
+            ),
+        )
+        ax.text((k + 0.5) / 3, y_log - 0.6, "×10", ha="center", va="top", color="C1")
+    ax.set_xlim(-0.06, 1.06)
+    ax.set_ylim(-0.9, 1.45)
+    _bare(ax)
+
+
+@figure
+def exponential_growth_linear_vs_log(fig, *, steps=10, add=20.0, theme):
+    """Doubling vs adding a constant, on a linear axis and on a log axis."""
+    left, right = fig.subplots(1, 2)
+    t = np.arange(steps + 1)
+    exp = 2.0**t
+    lin = 1 + add * t
+    for ax, log in ((left, False), (right, True)):
+        ax.plot(t, exp, "o-", color="C0", ms=4)
+        ax.plot(t, lin, "o-", color="C1", ms=4)
+        ax.set_xlabel("step")
+        ax.set_xticks([0, 5, 10])
+        if log:
+            ax.set_yscale("log")
+            ax.set_yticks([1, 10, 100, 1000])
+            ax.set_yticklabels(["1", "10", "100", "1000"])
+            ax.minorticks_off()
+            ax.set_title("log axis")
+        else:
+            ax.set_yticks([0, 500, 1000])
+            ax.set_title("linear axis")
+        ax.grid(True, axis="y")
+    left.text(0.3, 720, "×2 per step", color="C0", ha="left", va="bottom")
+    left.text(0.3, 430, f"+{add:g} per step", color="C1", ha="left", va="bottom")
+    right.text(7.6, 60, "×2", color="C0", ha="left", va="top")
+    right.text(2.8, 110, f"+{add:g}", color="C1", ha="left", va="bottom")
