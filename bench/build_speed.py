@@ -4,7 +4,8 @@ Prints wall-clock times (median of several runs) for:
   floor      python -c "import genanki, yaml"  (the least any build could cost)
   cold -j 1  empty figure cache, one rendering process
   cold -j N  empty figure cache, all cores
-  warm       nothing changed since the last build (every figure cached)
+  warm       nothing changed since the last build (the build is recognised as up to date)
+  edit       one card's answer edited: the whole pipeline runs, every figure comes from the cache
 and the ratios the figure-engine issue sets targets for (warm/floor <= 3, cold j1/jN >= 1.6 on 2 cores).
 
 Run:  python bench/build_speed.py [SOURCE] [--runs N]
@@ -68,6 +69,16 @@ def main() -> None:
         cold_1 = timed([*build, "--jobs", "1"], work, args.cold_runs, empty_cache)
         cold_n = timed([*build, "--jobs", str(cores)], work, args.cold_runs, empty_cache)
         warm = timed([*build, "--jobs", str(cores)], work, args.runs)
+        card = sorted((work / "deck").rglob("*.yaml"))[-1]
+        original = card.read_text(encoding="utf-8")
+        edits = iter(range(10**6))
+
+        def edit_one_card() -> None:
+            card.write_text(
+                original.replace("answer: ", f"answer: ({next(edits)}) ", 1), encoding="utf-8"
+            )
+
+        edit = timed([*build, "--jobs", str(cores)], work, args.runs, edit_one_card)
         size = (work / "out.apkg").stat().st_size
 
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}")
@@ -75,8 +86,10 @@ def main() -> None:
     print(f"cold   --jobs 1               {cold_1:7.3f} s")
     print(f"cold   --jobs {cores:<2}              {cold_n:7.3f} s")
     print(f"warm   (no changes)           {warm:7.3f} s")
+    print(f"edit   (one card changed)     {edit:7.3f} s")
     print(f"package size                  {size / 1e6:7.2f} MB")
     print(f"warm / floor         {warm / floor:5.2f}x  (target <= 3)")
+    print(f"edit / floor         {edit / floor:5.2f}x")
     print(f"cold j1 / cold j{cores:<2}    {cold_1 / cold_n:5.2f}x  (target >= 1.6 on 2 cores)")
 
 

@@ -14,9 +14,6 @@ import click
 
 from . import pipeline
 from .diagnostics import ContentError, Diagnostic
-from .schema import KINDS
-
-KIND_ORDER = list(KINDS)
 
 SOURCE = click.argument(
     "source",
@@ -173,10 +170,15 @@ def build(
             err=True,
         )
     fig = result.figures
+    counts = f"{result.concepts} concepts, {result.notes} notes, {result.cards} cards, {fig.figures} figures"
+    if result.up_to_date:
+        click.echo(
+            f"{result.output} is up to date ({_size(result.size)}): {counts}; nothing changed since the last build."
+        )
+        return
     click.echo(
-        f"Built {result.output} ({_size(result.size)}): {result.concepts} concepts, {result.notes} notes,"
-        f" {result.cards} cards, {fig.figures} figures ({fig.rendered} rendered, {fig.cached} cached,"
-        f" {_size(fig.media_bytes)} of media); {result.changed_notes} notes new or changed."
+        f"Built {result.output} ({_size(result.size)}): {counts} ({fig.rendered} rendered,"
+        f" {fig.cached} cached, {_size(fig.media_bytes)} of media); {result.changed_notes} notes new or changed."
     )
 
 
@@ -305,7 +307,9 @@ def stats(source: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([row.__dict__ for row in rows], indent=2))
         return
-    kinds = sorted({k for row in rows for k in row.kinds}, key=KIND_ORDER.index)
+    from .schema import KINDS
+
+    kinds = sorted({k for row in rows for k in row.kinds}, key=KINDS.index)
     width = max([len(r.id) for r in rows] + [7])
     short = {k: k[:4] for k in kinds}
     click.echo(

@@ -16,18 +16,20 @@ import importlib.util
 import io
 import json
 import os
+import re
 import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Where, display_path
-from .schema import Concept, Deck, FigureSpec, image_path
+
+if TYPE_CHECKING:  # the schema (and pydantic) load only when a build validates sources
+    from .schema import Concept, Deck, FigureSpec
 
 # --- the house style ------------------------------------------------------------------------
 
@@ -217,6 +219,8 @@ def render_figures(
         report.figures += 1
         where = concept.where("figures", name)
         if spec.image is not None:
+            from .schema import image_path
+
             path = image_path(deck.root, concept.file.path, spec.image)
             assert path is not None, "validated by schema"
             static[(concept.spec.id, name)] = path.read_bytes()
@@ -307,10 +311,21 @@ def _digest(data: bytes) -> str:
 
 
 def _mpl_version() -> str:
-    try:
-        return metadata.version("matplotlib")
-    except metadata.PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
-        return "unknown"
+    """matplotlib's version, for cache keys, without importing matplotlib (or the slower
+    importlib.metadata): read from its `_version.py`, else from the installed metadata."""
+    spec = importlib.util.find_spec("matplotlib")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            found = re.search(
+                r"version\s*=\s*['\"]([^'\"]+)", (Path(folder) / "_version.py").read_text()
+            )
+        except OSError:
+            continue
+        if found:
+            return found.group(1)
+    from importlib import metadata
+
+    return metadata.version("matplotlib")
 
 
 def _cache_get(cache_dir: Path | None, key: str) -> bytes | None:

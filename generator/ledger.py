@@ -1,15 +1,21 @@
-"""The ledger: when each note's content last changed, kept next to the sources.
+"""What earlier builds leave behind: the ledger of note times, and a record of the last build.
 
 Anki applies an incoming note only if its modification time is newer than the collection's copy.
 Stamping every note with the build time would overwrite a learner's own edits on every re-import;
 a fixed time would never update anything. So each note's time changes exactly when its rendered
 content does, and that history lives in `conceptdeck.lock`, which maintainers commit with the deck.
+
+The build record (in the cache folder) lets a build whose inputs are byte-for-byte those of the
+last one, and whose output is still in place, return at once, the way `make` skips fresh targets.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -86,3 +92,60 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# --- the record of the last build ---------------------------------------------------------------
+
+
+def _fingerprint(root: Path) -> str:
+    """A hash of everything a build reads: every file of the deck folder (the lock file too),
+    the generator's own code and templates, Python's version and the installed packages'."""
+    digest = hashlib.sha256(sys.version.encode())
+    for base in (root, Path(__file__).parent):
+        for folder, dirs, files in os.walk(base):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+            for name in sorted(files):
+                path = Path(folder, name)
+                digest.update(f"{path.relative_to(base)}\0".encode() + path.read_bytes() + b"\0")
+    spec = importlib.util.find_spec("genanki")  # its folder is where the dependencies live
+    if spec and spec.origin:
+        site = Path(spec.origin).parent.parent
+        digest.update(
+            " ".join(sorted(n for n in os.listdir(site) if n.endswith(".dist-info"))).encode()
+        )
+    return digest.hexdigest()
+
+
+def _record_path(cache_dir: Path, root: Path, options: dict) -> Path:
+    key = json.dumps([str(root.resolve()), options], sort_keys=True).encode()
+    return cache_dir / "builds" / f"{hashlib.sha256(key).hexdigest()[:20]}.json"
+
+
+def read_build_record(cache_dir: Path, root: Path, options: dict) -> dict | None:
+    """The last build's record for this deck and these options, if its inputs are unchanged."""
+    try:
+        record = json.loads(_record_path(cache_dir, root, options).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.pop("fingerprint", None) != _fingerprint(root):
+        return None
+    return record
+
+
+def write_build_record(cache_dir: Path, root: Path, options: dict, record: dict) -> None:
+    atomic_write(
+        _record_path(cache_dir, root, options),
+        json.dumps(record | {"fingerprint": _fingerprint(root)}).encode(),
+    )
+
+
+def output_stat(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
+
+
+def output_unchanged(path: Path, stat: list[int]) -> bool:
+    try:
+        return output_stat(path) == stat
+    except OSError:
+        return False

@@ -2,20 +2,27 @@
 
 This is the library's front door; the CLI only parses options and calls these functions.
 Nothing is written unless every stage succeeded, so a failed build leaves earlier output intact.
+A build whose inputs are exactly those of the last one returns its result without redoing it,
+and the stages' heavier libraries (pydantic, markdown-it, genanki) load only when they run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import lint, schema, source, text
-from .diagnostics import ContentError, Diagnostic
+from . import ledger as state
+from .diagnostics import ContentError, Diagnostic, Where
 from .figures import ProgressFn, RenderReport, export_figures, render_figures
-from .ledger import atomic_write, read_ledger, write_ledger
-from .package import model_hashes, package, plan_notes
+from .source import LEDGER_FILE
+
+if TYPE_CHECKING:
+    from .lint import RuleSelection
+    from .schema import Deck
 
 DEFAULT_SOURCE = Path("concepts")
 DEFAULT_CACHE = Path(".conceptdeck-cache")
@@ -34,17 +41,18 @@ class BuildResult:
     size: int
     figures: RenderReport
     warnings: list[Diagnostic] = field(default_factory=list)
+    up_to_date: bool = False  # nothing changed since the last build, which is still in place
 
 
-def check(
-    root: Path = DEFAULT_SOURCE, *, rules: lint.RuleSelection | None = None
-) -> list[Diagnostic]:
+def check(root: Path = DEFAULT_SOURCE, *, rules: RuleSelection | None = None) -> list[Diagnostic]:
     """Validate everything `build` would except running figure functions; write nothing.
 
     Raises ContentError listing every error; returns the lint warnings.
     """
+    from .text import render_text
+
     deck, warnings = _validated(root, rules)
-    _, problems = text.render_text(deck)
+    _, problems = render_text(deck)
     if problems:
         raise ContentError(problems)
     return warnings
@@ -57,33 +65,39 @@ def build(
     cache_dir: Path | None = DEFAULT_CACHE,
     jobs: int = 0,
     progress: ProgressFn | None = None,
-    rules: lint.RuleSelection | None = None,
+    rules: RuleSelection | None = None,
     strict: bool = False,
     now: int | None = None,
 ) -> BuildResult:
     """Compile the deck folder `root` into an .apkg (default `dist/<deck id>.apkg`)."""
-    cache_dir = Path(cache_dir) if cache_dir else None
+    root, cache_dir = Path(root), Path(cache_dir) if cache_dir else None
+    options = {"output": str(output), "strict": strict, "rules": repr(rules)}
+    if cache_dir and (last := _last_build(cache_dir, root, options)):
+        return last
+
+    from .package import model_hashes, package, plan_notes
+    from .text import render_text
+
     deck, warnings = _validated(root, rules)
     if strict and warnings:
         raise ContentError(warnings)
-    cards, problems = text.render_text(deck)
+    cards, problems = render_text(deck)
     if problems:
         raise ContentError(problems)
     figures, media, report = render_figures(deck, cache_dir=cache_dir, jobs=jobs, progress=progress)
     if report.problems:
         raise ContentError(report.problems)
     notes = plan_notes(deck, cards, figures)
-    ledger_path = deck.root / source.LEDGER_FILE
-    previous = read_ledger(ledger_path)
+    previous = state.read_ledger(root / LEDGER_FILE)
     hashes = {n.key: n.content_hash() for n in notes} | model_hashes()
     ledger = previous.stamp(hashes, int(time.time()) if now is None else now)
     apkg = package(deck, notes, media, ledger)
 
     output = Path(output or Path("dist") / f"{deck.spec.id}.apkg")
-    atomic_write(output, apkg)
+    state.atomic_write(output, apkg)
     if ledger != previous:
-        write_ledger(ledger_path, ledger)
-    return BuildResult(
+        state.write_ledger(root / LEDGER_FILE, ledger)
+    result = BuildResult(
         output=output,
         deck_name=deck.spec.name,
         concepts=len(deck.concepts),
@@ -94,6 +108,34 @@ def build(
         figures=report,
         warnings=warnings,
     )
+    if cache_dir:
+        _remember_build(cache_dir, root, options, result)
+    return result
+
+
+def _last_build(cache_dir: Path, root: Path, options: dict) -> BuildResult | None:
+    """The previous build's result if its inputs and output are exactly as it left them."""
+    record = state.read_build_record(cache_dir, root, options)
+    if record is None or not state.output_unchanged(Path(record["output"]), record["output_stat"]):
+        return None
+    figures = RenderReport(**record["figures"])
+    figures = dataclasses.replace(figures, rendered=0, cached=figures.rendered + figures.cached)
+    warnings = [Diagnostic(Where(**d.pop("where")), **d) for d in record["warnings"]]
+    fields = {k: v for k, v in record.items() if k not in ("figures", "warnings", "output_stat")}
+    return BuildResult(
+        **fields | {"output": Path(record["output"]), "changed_notes": 0, "up_to_date": True},
+        figures=figures,
+        warnings=warnings,
+    )
+
+
+def _remember_build(cache_dir: Path, root: Path, options: dict, result: BuildResult) -> None:
+    record = dataclasses.asdict(result)
+    record["output"] = str(result.output)
+    record["output_stat"] = state.output_stat(result.output)
+    record["figures"].pop("problems")
+    record.pop("up_to_date")
+    state.write_build_record(cache_dir, root, options, record)
 
 
 def contact_sheet(
@@ -116,19 +158,21 @@ def contact_sheet(
     return written, report
 
 
-def load_deck(root: Path = DEFAULT_SOURCE) -> schema.Deck:
+def load_deck(root: Path = DEFAULT_SOURCE) -> Deck:
     """The validated deck, for tools that inspect it (stats); raises ContentError on errors."""
     return _validated(root, None)[0]
 
 
-def _validated(
-    root: Path, rules: lint.RuleSelection | None
-) -> tuple[schema.Deck, list[Diagnostic]]:
-    deck, problems = schema.validate(source.load(Path(root)))
+def _validated(root: Path, rules: RuleSelection | None) -> tuple[Deck, list[Diagnostic]]:
+    from .lint import lint
+    from .schema import validate
+    from .source import load
+
+    deck, problems = validate(load(Path(root)))
     errors = [p for p in problems if p.severity == "error"]
     if deck is None or errors:
         raise ContentError(errors or problems)
-    return deck, lint.lint(deck, rules)
+    return deck, lint(deck, rules)
 
 
 CORE_KINDS = ("attribute", "contrast", "mechanism", "consequence", "failure")
@@ -168,7 +212,9 @@ def stats(root: Path = DEFAULT_SOURCE) -> list[ConceptStats]:
 
 def new_concept(concept_id: str, folder: Path = DEFAULT_SOURCE, title: str | None = None) -> Path:
     """Write a concept skeleton whose TODOs `check` reports as errors until they are replaced."""
-    if not re.fullmatch(schema.SLUG_PATTERN, concept_id):
+    from .schema import SLUG_PATTERN
+
+    if not re.fullmatch(SLUG_PATTERN, concept_id):
         raise ValueError(
             f"'{concept_id}' is not a valid concept id: use lowercase letters, digits and hyphens"
         )

@@ -11,11 +11,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
 from .diagnostics import Diagnostic
-from .schema import CardSpec, Concept, Deck
+
+if TYPE_CHECKING:
+    from .schema import CardSpec, Concept, Deck
 
 _md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
     ["table", "strikethrough"]
@@ -41,6 +44,11 @@ _OPENERS = (
 )
 
 
+_DELIMITER = re.compile(
+    r"\\[$\\()\[\]]|\$"
+)  # where math could open or close: `$`, or a backslash pair
+
+
 def split_math(text: str) -> list[tuple[str, str, str]]:
     """Split into (kind, content, closing) pieces: kind '' is prose, else the Anki opener.
 
@@ -48,29 +56,29 @@ def split_math(text: str) -> list[tuple[str, str, str]]:
     silently shown as text: that is almost always a forgotten closing delimiter.
     """
     pieces: list[tuple[str, str, str]] = []
-    prose_start = i = 0
-    while i < len(text):
-        if text.startswith("\\$", i) or text.startswith("\\\\", i):
-            i += 2
+    prose_start = 0
+    position = 0
+    while match := _DELIMITER.search(text, position):
+        i = match.start()
+        if match.group() in ("\\$", "\\\\"):
+            position = i + 2
             continue
         for opener, closer, anki_open, anki_close in _OPENERS:
             if text.startswith(opener, i):
                 end = _find_closer(text, closer, i + len(opener))
                 if end < 0:
+                    hint = " (write \\$ for a literal dollar sign)" if opener == "$" else ""
                     raise MathError(
-                        i,
-                        f"math opened with '{opener}' is never closed with '{closer}'"
-                        + (" (write \\$ for a literal dollar sign)" if opener == "$" else ""),
+                        i, f"math opened with '{opener}' is never closed with '{closer}'{hint}"
                     )
                 pieces.append(("", text[prose_start:i], ""))
                 pieces.append((anki_open, text[i + len(opener) : end], anki_close))
-                i = prose_start = end + len(closer)
+                position = prose_start = end + len(closer)
                 break
         else:
-            for stray in ("\\)", "\\]"):
-                if text.startswith(stray, i):
-                    raise MathError(i, f"'{stray}' closes math that was never opened")
-            i += 1
+            if match.group() in ("\\)", "\\]"):
+                raise MathError(i, f"'{match.group()}' closes math that was never opened")
+            position = i + 2
     pieces.append(("", text[prose_start:], ""))
     return [p for p in pieces if p[0] or p[1]]
 

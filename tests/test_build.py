@@ -142,3 +142,40 @@ def test_build_defaults_to_dist_and_prints_a_summary(deck_copy, run, tmp_path):
     assert apkg.is_file()
     assert "2 concepts, 8 notes, 8 cards, 2 figures" in result.stdout
     assert (source / "conceptdeck.lock").is_file(), "the ledger is written next to the sources"
+
+
+def test_unchanged_build_is_recognised_as_up_to_date(deck_copy, tmp_path, run):
+    source = deck_copy("valid")
+    output = tmp_path / "out.apkg"
+    first = run("build", source, "-o", output, "-j", "1", "-q")
+    assert first.exit_code == 0 and "Built" in first.stdout
+    stamp = output.stat().st_mtime_ns
+
+    again = run("build", source, "-o", output, "-j", "1", "-q")
+    assert "is up to date" in again.stdout and "8 notes" in again.stdout
+    assert output.stat().st_mtime_ns == stamp, "an up-to-date output is not rewritten"
+
+    (source / "linear-algebra" / "pca.yaml").write_text(
+        (source / "linear-algebra" / "pca.yaml").read_text().replace("swiss roll", "Swiss roll")
+    )
+    edited = run("build", source, "-o", output, "-j", "1", "-q")
+    assert "Built" in edited.stdout and "1 notes new or changed" in edited.stdout
+
+
+def test_a_replaced_or_missing_output_is_rebuilt(deck_copy, tmp_path, run):
+    source = deck_copy("valid")
+    output = tmp_path / "out.apkg"
+    run("build", source, "-o", output, "-j", "1", "-q")
+    good = output.read_bytes()
+    output.write_bytes(b"tampered")
+    assert "Built" in run("build", source, "-o", output, "-j", "1", "-q").stdout
+    assert output.read_bytes() == good
+    output.unlink()
+    assert "Built" in run("build", source, "-o", output, "-j", "1", "-q").stdout and output.exists()
+
+
+def test_no_cache_always_builds(deck_copy, tmp_path, run):
+    source = deck_copy("valid")
+    for _ in range(2):
+        result = run("build", source, "-o", tmp_path / "out.apkg", "-j", "1", "-q", "--no-cache")
+        assert "Built" in result.stdout
