@@ -107,12 +107,21 @@ def markdown(text: str, *, cloze: bool = False) -> str:
                 body = body.replace("}}", "} }")  # `}}` inside math would close the cloze
         prose.append(_PLACEHOLDER.format(len(math)))
         math.append(f"{opener}{body}{closer}")
-    rendered = _md.render("".join(prose))
-    match = _SINGLE_PARAGRAPH.match(rendered)
-    if match:
-        rendered = match.group(1)
-    rendered = rendered.strip()
+    rendered = _render_prose("".join(prose))
     return _PLACEHOLDER_RE.sub(lambda m: math[int(m.group(1))], rendered)
+
+
+# Prose with none of Markdown's syntax characters renders to itself, HTML-escaped exactly as
+# markdown-it escapes: most short prompts and answers take this path (tested against markdown-it).
+_PLAIN_PROSE = re.compile(r"(?!\s|\d+[.)](\s|$)|[-+=>](\s|$)|--)[^\\*_\[\]<>&#`!|~\n\r]*(?<!\s)")
+
+
+def _render_prose(prose: str) -> str:
+    if _PLAIN_PROSE.fullmatch(prose):
+        return html.escape(prose, quote=False).replace('"', "&quot;")
+    rendered = _md.render(prose)
+    match = _SINGLE_PARAGRAPH.match(rendered)
+    return (match.group(1) if match else rendered).strip()
 
 
 @dataclass(frozen=True)

@@ -39,3 +39,47 @@ def test_error_says_where_in_the_text():
     with pytest.raises(MathError) as info:
         markdown(r"fine \(x\) then \(broken")
     assert info.value.offset == 16
+
+
+def test_plain_prose_shortcut_matches_markdown_it_on_the_bundled_deck():
+    """The fast path for syntax-free prose must give exactly what markdown-it would."""
+    import yaml
+
+    from generator import text
+    from tests.conftest import REPO
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+
+    checked = 0
+    extra = [
+        'He said "no".',
+        "x - y",
+        "1. first",
+        "- item",
+        "  indented",
+        "a  b",
+        "Tom's 3 cats.",
+        "e.g. this",
+    ]
+    samples = [
+        s
+        for f in (REPO / "concepts").rglob("*.yaml")
+        for s in strings(yaml.safe_load(f.read_text()))
+    ]
+    for prose in samples + extra:
+        if text._PLAIN_PROSE.fullmatch(prose):
+            rendered = text._md.render(prose)
+            match = text._SINGLE_PARAGRAPH.match(rendered)
+            assert text._render_prose(prose) == (match.group(1) if match else rendered).strip(), (
+                prose
+            )
+            checked += 1
+    assert checked > 300
