@@ -22,7 +22,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,7 +180,7 @@ class FigureMedia:
     alt: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class RenderReport:
     """What the engine did, for the build summary and the benchmark."""
 
@@ -188,7 +188,7 @@ class RenderReport:
     rendered: int = 0
     cached: int = 0
     media_bytes: int = 0
-    problems: list[Diagnostic] = field(default_factory=list)
+    problems: tuple[Diagnostic, ...] = ()
 
 
 ProgressFn = Callable[[int, int], None]
@@ -207,7 +207,6 @@ def render_figures(
     Returns the per-figure media names, the media files by name, and a report whose `problems`
     list every figure that failed (the others are still rendered).
     """
-    report = RenderReport()
     wanted = _wanted(deck, select)
     module_hashes: dict[str, str] = {}
     mpl_version = _mpl_version()
@@ -216,7 +215,6 @@ def render_figures(
     static: dict[tuple[str, str], bytes] = {}
 
     for concept, name, spec in wanted:
-        report.figures += 1
         where = concept.where("figures", name)
         if spec.image is not None:
             from .schema import image_path
@@ -236,21 +234,17 @@ def render_figures(
                 pending[job] = key
             else:
                 results[job] = cached
-                report.cached += 1
 
+    failed: dict[Where, Diagnostic] = {}  # one report per figure, not per variant
     for job, outcome in _run(list(pending), jobs, progress):
         if isinstance(outcome, bytes):
             results[job] = outcome
-            report.rendered += 1
             _cache_put(cache_dir, pending[job], outcome)
-        elif all(
-            p.where != outcome.where for p in report.problems
-        ):  # one report per figure, not per variant
-            report.problems.append(outcome)
+        else:
+            failed.setdefault(outcome.where, outcome)
 
     media: dict[str, bytes] = {}
     placed: dict[tuple[str, str], FigureMedia] = {}
-    failed = {p.where for p in report.problems}
     for concept, name, spec in wanted:
         prefix = f"{deck.spec.id}-{concept.spec.id}-{name}"
         if spec.image is not None:
@@ -269,7 +263,13 @@ def render_figures(
             dark = f"{prefix}-dark-{_digest(by_theme['dark'])}.png"
             media[light], media[dark] = by_theme["light"], by_theme["dark"]
         placed[(concept.spec.id, name)] = FigureMedia(light, dark, spec.alt)
-    report.media_bytes = sum(len(b) for b in media.values())
+    report = RenderReport(
+        figures=len(wanted),
+        rendered=sum(1 for job in pending if job in results),
+        cached=len(results) - sum(1 for job in pending if job in results),
+        media_bytes=sum(len(b) for b in media.values()),
+        problems=tuple(failed.values()),
+    )
     return placed, media, report
 
 
