@@ -140,6 +140,44 @@ def figure(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def bare(ax: Any) -> None:
+    """Drop ticks and spines: for pictures about shape, where the axes' numbers do not matter."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def arrow(
+    ax: Any,
+    tail: Any,
+    tip: Any,
+    color: str = "C0",
+    *,
+    lw: float = 2.4,
+    ls: str = "-",
+    style: str = "-|>",
+    zorder: float = 3,
+) -> None:
+    """A straight arrow from `tail` to `tip` in data coordinates, touching both ends exactly
+    (matplotlib's annotate leaves gaps by default): vectors, steps and directions."""
+    ax.annotate(
+        "",
+        xy=tuple(tip),
+        xytext=tuple(tail),
+        arrowprops={
+            "arrowstyle": style,
+            "color": color,
+            "lw": lw,
+            "linestyle": ls,
+            "shrinkA": 0,
+            "shrinkB": 0,
+            "mutation_scale": 18,
+        },
+        zorder=zorder,
+    )
+
+
 # --- what to render ---------------------------------------------------------------------------
 
 

@@ -166,3 +166,16 @@ def test_library_figures_function_matches_the_command(deck_copy, tmp_path):
 def test_build_cli_accepts_jobs_and_no_cache(deck_copy, run, jobs):
     result = run("build", deck_copy("valid"), "-j", jobs, "--no-cache", "-q")
     assert result.exit_code == 0 and "4 rendered, 0 cached" in result.stdout
+
+
+def test_house_style_helpers_draw_without_importing_pyplot():
+    from matplotlib.figure import Figure
+
+    from generator import arrow, bare
+
+    ax = Figure().add_subplot()
+    arrow(ax, (0, 0), (1, 1), "C1", lw=3)
+    bare(ax)
+    (annotation,) = ax.texts
+    assert annotation.xy == (1, 1) and annotation.arrow_patch.get_linewidth() > 0
+    assert not ax.get_xticks().size and not any(s.get_visible() for s in ax.spines.values())

@@ -5,17 +5,9 @@ import itertools
 import numpy as np
 from matplotlib.patches import Circle, Rectangle
 
-from generator import figure
+from generator import bare, figure
 
 # --- small helpers (module-private) -------------------------------------------------------------
-
-
-def _bare(ax):
-    """Remove ticks and the remaining spines: these pictures are about shape, not numbers."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for side in ("left", "bottom", "top", "right"):
-        ax.spines[side].set_visible(False)
 
 
 def _quad_grid(xlim, ylim, curv, n=200):
@@ -32,7 +24,7 @@ def _quad_contours(ax, xlim, ylim, curv, theme, levels):
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
-    _bare(ax)
+    bare(ax)
 
 
 def _gd_quadratic(start, curv, rate, steps, beta=0.0):
@@ -90,7 +82,7 @@ def derivative_zoom(fig, *, x0=0.8, theme):
                 )
             )
         ax.set_title(["zoom ×1", "zoom ×5", "zoom ×100"][i], loc="center")
-        _bare(ax)
+        bare(ax)
         for side in ("left", "bottom", "top", "right"):
             ax.spines[side].set_visible(True)
             ax.spines[side].set_color(theme.grid)
@@ -117,7 +109,7 @@ def derivative_kink(fig, *, theme):
         ax.set_xlim(-w, w)
         ax.set_ylim(-0.25 * w, 1.1 * w)
         ax.set_title(["|x|, zoom ×1", "zoom ×5", "zoom ×100"][i], loc="center")
-        _bare(ax)
+        bare(ax)
         for side in ("left", "bottom", "top", "right"):
             ax.spines[side].set_visible(True)
             ax.spines[side].set_color(theme.grid)
@@ -176,7 +168,7 @@ def gradient_contour_arrows(ax, *, theme):
     ax.set_xlim(-5.4, 5.4)
     ax.set_ylim(-3.4, 3.4)
     ax.set_aspect("equal")
-    _bare(ax)
+    bare(ax)
 
 
 # --- chain rule ------------------------------------------------------------------------------
@@ -212,7 +204,7 @@ def chain_rule_nudges(ax, *, inner=3.0, outer=2.0, theme):
     ax.text(starts[0] + dx / 2, 2.18, "$dx$", ha="center", va="bottom", color="C0")
     ax.set_xlim(-1.7, 5.1)
     ax.set_ylim(-1.05, 2.45)
-    _bare(ax)
+    bare(ax)
 
 
 @figure
@@ -274,7 +266,7 @@ def chain_rule_two_paths(ax, *, theme):
     ax.set_xlim(-0.5, 4.5)
     ax.set_ylim(-2.45, 1.45)
     ax.set_aspect("equal")
-    _bare(ax)
+    bare(ax)
 
 
 # --- gradient descent ------------------------------------------------------------------------
@@ -486,7 +478,7 @@ def convexity_chords(fig, *, theme):
     for ax, title in zip(axes, ["convex", "non-convex"], strict=True):
         ax.set_title(title, loc="center")
         ax.set_ylim(-0.55, 2.45)
-        _bare(ax)
+        bare(ax)
 
 
 @figure
@@ -552,7 +544,7 @@ def convexity_landscape(ax, *, rate=0.03, steps=120, theme):
     ax.set_xlim(-1.9, 1.9)
     ax.set_ylim(-1.25, 1.25)
     ax.set_aspect("equal")
-    _bare(ax)
+    bare(ax)
 
 
 # --- ill-conditioning --------------------------------------------------------------------------
@@ -590,7 +582,7 @@ def ill_conditioning_zigzag(ax, *, kappa=10.0, steps=10, tilt=30.0, theme):
     ax.set_xlim(-5.1, 5.1)
     ax.set_ylim(-3.3, 3.3)
     ax.set_aspect("equal")
-    _bare(ax)
+    bare(ax)
     inset = ax.inset_axes([0.0, 0.6, 0.26, 0.4])
     _quad_contours(inset, (-3.2, 3.2), (-3.2, 3.2), (1.0, 1.0), theme, levels=[0.5, 2.0, 4.5])
     _path(inset, _gd_quadratic((-2.2, 1.6), (1.0, 1.0), 1.0, 1), "C0")
@@ -664,4 +656,4 @@ def ill_conditioning_directions(ax, *, kappa=10.0, tilt=30.0, theme):
     ax.set_xlim(-5.1, 5.1)
     ax.set_ylim(-3.3, 3.3)
     ax.set_aspect("equal")
-    _bare(ax)
+    bare(ax)

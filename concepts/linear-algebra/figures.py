@@ -3,39 +3,18 @@
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from generator import figure
+from generator import arrow, bare, figure
 
 # --- small drawing helpers (not figures) ------------------------------------------------------
 
 
-def _arrow(ax, tail, tip, color, lw=2.4, ls="-", style="-|>", zorder=3):
-    ax.annotate(
-        "",
-        xy=tuple(tip),
-        xytext=tuple(tail),
-        arrowprops=dict(
-            arrowstyle=style,
-            color=color,
-            lw=lw,
-            linestyle=ls,
-            shrinkA=0,
-            shrinkB=0,
-            mutation_scale=18,
-        ),
-        zorder=zorder,
-        annotation_clip=False,
-    )
-
-
 def _bare(ax, lim=None):
+    """Equal axes, optionally fixed limits, and no ticks or spines."""
     if lim is not None:
         ax.set_xlim(lim[0], lim[1])
         ax.set_ylim(lim[2], lim[3])
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for side in ("left", "bottom", "top", "right"):
-        ax.spines[side].set_visible(False)
+    bare(ax)
 
 
 def _right_angle(ax, corner, d1, d2, size, color):
@@ -70,8 +49,8 @@ def dot_product_shadow(ax, *, angle=55, theme):
     a = 2.4 * np.array([np.cos(t), np.sin(t)])
     foot = np.array([a[0], 0.0])
     ax.plot([-0.4, 4.2], [0, 0], color=theme.grid, lw=1.5, zorder=0)
-    _arrow(ax, (0, 0), b, "C1")
-    _arrow(ax, (0, 0), a, "C0")
+    arrow(ax, (0, 0), b, "C1")
+    arrow(ax, (0, 0), a, "C0")
     ax.plot([a[0], foot[0]], [a[1], foot[1]], ls="--", color=theme.muted, lw=1.6)
     _right_angle(ax, foot, (-1, 0), (0, 1), 0.15, theme.muted)
     ax.plot([0, foot[0]], [-0.28, -0.28], color="C2", lw=6, solid_capstyle="butt")
@@ -94,8 +73,8 @@ def dot_product_sign(fig, *, angles=(50, 90, 135), theme):
         t = np.radians(deg)
         a = 1.8 * np.array([np.cos(t), np.sin(t)])
         ax.plot([-1.7, 2.4], [0, 0], color=theme.grid, lw=1.5, zorder=0)
-        _arrow(ax, (0, 0), b, "C1")
-        _arrow(ax, (0, 0), a, "C0")
+        arrow(ax, (0, 0), b, "C1")
+        arrow(ax, (0, 0), a, "C0")
         ax.plot([a[0], a[0]], [a[1], 0], ls="--", color=theme.muted, lw=1.5)
         if abs(a[0]) > 1e-9:
             ax.plot([0, a[0]], [-0.2, -0.2], color="C2", lw=6, solid_capstyle="butt")
@@ -132,9 +111,9 @@ def matrix_as_linear_map_grid(fig, *, theme):
         e1, e2 = M[:, 0], M[:, 1]
         v = M @ np.array([2.0, 1.0])
         ax.plot([0, 2 * e1[0], v[0]], [0, 2 * e1[1], v[1]], ls=":", color="C2", lw=2)
-        _arrow(ax, (0, 0), v, "C2")
-        _arrow(ax, (0, 0), e1, "C0")
-        _arrow(ax, (0, 0), e2, "C1")
+        arrow(ax, (0, 0), v, "C2")
+        arrow(ax, (0, 0), e1, "C0")
+        arrow(ax, (0, 0), e2, "C1")
         _bare(ax, lim)
     left.text(1.0, -0.15, "e₁", color="C0", ha="center", va="top")
     left.text(-0.1, 1.0, "e₂", color="C1", ha="right", va="center")
@@ -170,8 +149,8 @@ def determinant_area(fig, *, theme):
         for stroke in f_shape:
             p = M @ stroke
             ax.plot(p[0], p[1], color=theme.foreground, lw=3, solid_capstyle="round", zorder=4)
-        _arrow(ax, (0, 0), M[:, 0], "C0", lw=2.2, zorder=5)
-        _arrow(ax, (0, 0), M[:, 1], "C1", lw=2.2, zorder=5)
+        arrow(ax, (0, 0), M[:, 0], "C0", lw=2.2, zorder=5)
+        arrow(ax, (0, 0), M[:, 1], "C1", lw=2.2, zorder=5)
         ax.set_title(title, fontsize=12)
         _bare(ax, (-1.3, 3.2, -0.35, 1.75))
     axes[0].text(1.05, -0.05, "e₁", color="C0", ha="left", va="center")
@@ -207,7 +186,7 @@ def eigenvectors_directions(fig, *, theme):
                 lw=1.2,
                 zorder=1,
             )
-            _arrow(ax, (0, 0), M @ e, color, lw=3, zorder=4)
+            arrow(ax, (0, 0), M @ e, color, lw=3, zorder=4)
         ax.plot(
             [-2.2 * g[0], 2.2 * g[0]],
             [-2.2 * g[1], 2.2 * g[1]],
@@ -216,7 +195,7 @@ def eigenvectors_directions(fig, *, theme):
             lw=1.6,
             zorder=1,
         )
-        _arrow(ax, (0, 0), M @ g, "C2", lw=3, zorder=4)
+        arrow(ax, (0, 0), M @ g, "C2", lw=3, zorder=4)
         ax.set_title(title)
         _bare(ax, (-2.0, 2.0, -1.7, 1.7))
     for e, factor, color in zip(eig, lam, ("C0", "C1")):
@@ -257,7 +236,7 @@ def eigenvectors_power_iteration(ax, *, steps=4, theme):
     x = x / np.linalg.norm(x)
     for k in range(steps + 1):
         shade = 0.35 + 0.65 * k / steps
-        _arrow(ax, (0, 0), x, theme.foreground if k == steps else theme.muted, lw=1.2 + 1.2 * shade)
+        arrow(ax, (0, 0), x, theme.foreground if k == steps else theme.muted, lw=1.2 + 1.2 * shade)
         off = 1.12
         ax.text(
             off * x[0],
@@ -300,7 +279,7 @@ def rank_collapse(fig, *, theme):
         lw=1.6,
         zorder=0,
     )
-    _arrow(left, (-1.6, -1.75), (-1.6 + 1.1 * n[0], -1.75 + 1.1 * n[1]), theme.foreground, lw=1.8)
+    arrow(left, (-1.6, -1.75), (-1.6 + 1.1 * n[0], -1.75 + 1.1 * n[1]), theme.foreground, lw=1.8)
     left.text(-0.5, -2.0, "null direction", ha="left", va="top")
     left.set_title("input plane")
     right.set_title("output")
@@ -405,9 +384,9 @@ def change_of_basis_two_grids(fig, *, theme):
         ax.plot(
             [0, c[0] * M[0, 0], v[0]], [0, c[0] * M[1, 0], v[1]], ls=":", color=theme.muted, lw=2
         )
-        _arrow(ax, (0, 0), M[:, 0], "C0")
-        _arrow(ax, (0, 0), M[:, 1], "C1")
-        _arrow(ax, (0, 0), v, "C2", lw=3)
+        arrow(ax, (0, 0), M[:, 0], "C0")
+        arrow(ax, (0, 0), M[:, 1], "C1")
+        arrow(ax, (0, 0), v, "C2", lw=3)
         _bare(ax, lim)
     left.text(1.0, -0.12, "e₁", color="C0", ha="center", va="top")
     left.text(-0.1, 1.0, "e₂", color="C1", ha="right", va="center")
@@ -448,8 +427,8 @@ def svd_rotate_stretch_rotate(fig, *, v_deg=35, u_deg=70, s1=1.9, s2=0.6, theme)
         ax.axhline(0, color=theme.grid, lw=1, zorder=0)
         ax.axvline(0, color=theme.grid, lw=1, zorder=0)
         _ring(ax, M, theme, theme.cmap)
-        _arrow(ax, (0, 0), M @ V[:, 0], "C1", zorder=4)
-        _arrow(ax, (0, 0), M @ V[:, 1], "C0", zorder=4)
+        arrow(ax, (0, 0), M @ V[:, 0], "C1", zorder=4)
+        arrow(ax, (0, 0), M @ V[:, 1], "C0", zorder=4)
         ax.set_title(title, fontsize=12)
         _bare(ax, (-2.1, 2.1, -2.1, 2.1))
     axes[0].text(V[0, 0] * 1.15, V[1, 0] * 1.15, "v₁", color="C1", ha="left", va="bottom")
@@ -481,7 +460,7 @@ def pca_principal_axes(ax, *, n=300, rng, theme):
     ):
         d = V[:, i] * np.sign(V[0, i] if rank == 0 else V[1, i])
         tip = mu + 2 * np.sqrt(w[i]) * d
-        _arrow(ax, mu, tip, color, lw=3.2, zorder=5)
+        arrow(ax, mu, tip, color, lw=3.2, zorder=5)
         ax.text(
             tip[0] + 0.1,
             tip[1] + (0.1 if rank == 0 else 0.15),
@@ -509,7 +488,7 @@ def pca_centring(ax, *, n=200, rng, theme):
     ax.plot(0, 0, "+", color=theme.foreground, ms=14, mew=2)
     ax.text(0.1, -0.15, "origin", ha="left", va="top")
     m = pts.mean(axis=0)
-    _arrow(ax, (0, 0), 0.93 * np.linalg.norm(m) * raw, "C1", lw=3)
+    arrow(ax, (0, 0), 0.93 * np.linalg.norm(m) * raw, "C1", lw=3)
     ax.text(
         1.5 * raw[0] + 0.25,
         1.5 * raw[1] - 0.1,
@@ -518,7 +497,7 @@ def pca_centring(ax, *, n=200, rng, theme):
         ha="left",
         va="top",
     )
-    _arrow(ax, m - 1.9 * pc, m + 1.9 * pc, "C0", lw=3, style="<|-|>")
+    arrow(ax, m - 1.9 * pc, m + 1.9 * pc, "C0", lw=3, style="<|-|>")
     ax.plot(*m, "o", color=theme.foreground, ms=7, zorder=6)
     ax.text(
         m[0] + 1.9 * pc[0] + 0.4,

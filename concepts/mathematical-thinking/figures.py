@@ -2,31 +2,7 @@
 
 import numpy as np
 
-from generator import figure
-
-
-def _arrow(ax, tail, tip, color, lw=2.4, style="-|>", ls="-"):
-    ax.annotate(
-        "",
-        xy=tip,
-        xytext=tail,
-        arrowprops=dict(
-            arrowstyle=style,
-            color=color,
-            lw=lw,
-            linestyle=ls,
-            shrinkA=0,
-            shrinkB=0,
-            mutation_scale=18,
-        ),
-    )
-
-
-def _bare(ax):
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for side in ("left", "bottom", "top", "right"):
-        ax.spines[side].set_visible(False)
+from generator import arrow, bare, figure
 
 
 @figure
@@ -40,9 +16,9 @@ def pythagorean_theorem_cross_term(fig, *, angles=(50, 90, 130), theme):
         b = 2.0 * np.array([np.cos(t), np.sin(t)])
         s = a + b
         dot = float(a @ b)
-        _arrow(ax, (0, 0), a, "C0")
-        _arrow(ax, a, s, "C1")
-        _arrow(ax, (0, 0), s, theme.foreground)
+        arrow(ax, (0, 0), a, "C0")
+        arrow(ax, a, s, "C1")
+        arrow(ax, (0, 0), s, theme.foreground)
         ax.text(1.5, -0.35, "a", color="C0", ha="center", va="top")
         ax.text(a[0] + b[0] / 2 + 0.2, b[1] / 2, "b", color="C1", ha="left", va="center")
         mid = s / 2
@@ -61,7 +37,7 @@ def pythagorean_theorem_cross_term(fig, *, angles=(50, 90, 130), theme):
         ax.set_xlim(-0.3, 4.7)
         ax.set_ylim(-1.9, 2.1)
         ax.set_aspect("equal")
-        _bare(ax)
+        bare(ax)
     fig.suptitle("|a|² + |b|² = 9 + 4 = 13 in every panel", color=theme.foreground)
 
 
@@ -86,8 +62,8 @@ def quadratic_formula_symmetry(ax, *, a=1.0, b=-2.0, c=-3.0, theme):
     ax.text(axis + 0.08, 6.9, f"axis  x = −b/2a = {axis:g}", va="top", ha="left")
     ax.plot([axis - half, axis + half], [0, 0], "o", color="C1", ms=9, zorder=5)
     y = 1.2
-    _arrow(ax, (axis, y), (axis + half, y), "C1", lw=2)
-    _arrow(ax, (axis, y), (axis - half, y), "C1", lw=2)
+    arrow(ax, (axis, y), (axis + half, y), "C1", lw=2)
+    arrow(ax, (axis, y), (axis - half, y), "C1", lw=2)
     ax.text(axis + half / 2, y + 0.35, "+√Δ / 2a", ha="center", va="bottom", color="C1")
     ax.text(axis - half / 2, y + 0.35, "−√Δ / 2a", ha="center", va="bottom", color="C1")
     ax.text(x[0] + 0.1, -5.3, "Δ = b² − 4ac", ha="left", va="bottom", color=theme.muted)
@@ -139,7 +115,7 @@ def quadratic_formula_discriminant(ax, *, a=1.0, b=-2.0, cs=(-3.0, 1.0, 3.0), th
     _parabola_axes(ax, theme, (x[0], x[-1] + 3.9), (-4.5, 10))
     ax.axvline(axis, color=theme.muted, ls="--", lw=1.6)
     ax.text(axis - 0.1, 9.8, "x = −b/2a", ha="right", va="top", color=theme.muted)
-    _arrow(ax, (x[-1] + 0.3, -4.0), (x[-1] + 0.3, -0.8), theme.foreground, lw=2)
+    arrow(ax, (x[-1] + 0.3, -4.0), (x[-1] + 0.3, -0.8), theme.foreground, lw=2)
     ax.text(x[-1] + 0.55, -2.4, "same a and b,\nc rising", ha="left", va="center")
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
@@ -164,7 +140,7 @@ def solving_equations_intersection(ax, *, theme):
     ax.set_ylim(ymin, 6.4)
     ax.set_xlim(xl[0], xl[-1])
     ax.axhline(ymin, color=theme.muted, lw=1.2)
-    _bare(ax)
+    bare(ax)
 
 
 @figure
@@ -240,7 +216,7 @@ def logarithms_equal_ratios(ax, *, theme):
         ax.text((k + 0.5) / 3, y_log - 0.6, "×10", ha="center", va="top", color="C1")
     ax.set_xlim(-0.06, 1.06)
     ax.set_ylim(-0.9, 1.45)
-    _bare(ax)
+    bare(ax)
 
 
 @figure

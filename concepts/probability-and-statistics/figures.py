@@ -6,16 +6,7 @@ import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Polygon, Rectangle
 
-from generator import figure
-
-
-def _bare(ax):
-    """No ticks, no spines: for pictures whose numbers do not matter."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for side in ("left", "bottom", "top", "right"):
-        ax.spines[side].set_visible(False)
-
+from generator import bare, figure
 
 # --- bayes-theorem ---------------------------------------------------------------------------
 
@@ -62,7 +53,7 @@ def bayes_base_rate_grid(
     ax.set_xlim(-0.2, cols + 0.2)
     ax.set_ylim(-12.5, rows + 0.2)
     ax.set_aspect("equal")
-    _bare(ax)
+    bare(ax)
 
     def key(y, face, edge, label):
         ax.add_patch(
@@ -136,7 +127,7 @@ def expectation_balance_point(ax, *, theme):
     )
     ax.set_xlim(-0.8, 10.8)
     ax.set_ylim(-0.07, 0.33)
-    _bare(ax)
+    bare(ax)
 
 
 @figure
@@ -173,7 +164,7 @@ def expectation_sd_triangle(ax, *, sd_x=3.0, sd_y=4.0, theme):
     ax.set_xlim(-1.8, sd_x + 2.8)
     ax.set_ylim(-1.2, sd_y + 0.3)
     ax.set_aspect("equal")
-    _bare(ax)
+    bare(ax)
 
 
 # --- law-of-large-numbers ----------------------------------------------------------------------
