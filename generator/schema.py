@@ -188,9 +188,12 @@ def validate(source: Source) -> tuple[Deck | None, list[Diagnostic]]:
 
     concepts: list[Concept] = []
     seen: dict[str, Concept] = {}
+    broken = set(source.unparsed_ids)  # ids of files with errors: links to them are not unknown
     for file in source.concepts:
         spec = _parse(ConceptSpec, file, problems)
         if spec is None:
+            if isinstance(file.data, dict) and isinstance(file.data.get("id"), str):
+                broken.add(file.data["id"])
             continue
         deck_name = _deck_name(deck_spec.name if deck_spec else "", source.root, file, spec)
         concept = Concept(spec, file, deck_name)
@@ -206,7 +209,7 @@ def validate(source: Source) -> tuple[Deck | None, list[Diagnostic]]:
         concepts.append(concept)
 
     for concept in concepts:
-        problems += _check_concept(concept, seen, source)
+        problems += _check_concept(concept, seen, broken, source)
 
     if deck_spec is None or any(p.severity == "error" for p in problems):
         return None, problems
@@ -215,7 +218,7 @@ def validate(source: Source) -> tuple[Deck | None, list[Diagnostic]]:
 
 
 def _check_concept(
-    concept: Concept, concepts: dict[str, Concept], source: Source
+    concept: Concept, concepts: dict[str, Concept], broken: set[str], source: Source
 ) -> list[Diagnostic]:
     spec, problems = concept.spec, []
     for i, other in enumerate(spec.related):
@@ -223,7 +226,7 @@ def _check_concept(
             problems.append(
                 Diagnostic(concept.where("related", i), "a concept cannot be related to itself")
             )
-        elif other not in concepts:
+        elif other not in concepts and other not in broken:
             problems.append(
                 Diagnostic(
                     concept.where("related", i),

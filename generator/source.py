@@ -68,6 +68,7 @@ class Source:
     concepts: tuple[YamlFile, ...]
     plots: dict[str, PlotFunction]
     problems: tuple[Diagnostic, ...]
+    unparsed_ids: frozenset[str] = frozenset()  # `id:` lines of files with YAML errors
 
 
 def load(root: Path) -> Source:
@@ -91,13 +92,20 @@ def load(root: Path) -> Source:
             )
         )
 
-    concepts = []
+    concepts, unparsed_ids = [], set()
     for path in _files(root, (".yaml", ".yml")):
         if path == deck_path:
             continue
         parsed = _read_yaml(path, problems)
         if parsed is not None:
             concepts.append(parsed)
+        else:  # still learn its id, so links to it are not reported as unknown on top
+            found = re.search(
+                r"^id:\s*['\"]?([a-z0-9-]+)",
+                path.read_text(encoding="utf-8", errors="replace"),
+                re.M,
+            )
+            unparsed_ids.update(found.groups() if found else ())
 
     plots: dict[str, PlotFunction] = {}
     for path in _files(root, (".py",)):
@@ -112,7 +120,7 @@ def load(root: Path) -> Source:
                 )
             else:
                 plots[plot.name] = plot
-    return Source(root, deck, tuple(concepts), plots, tuple(problems))
+    return Source(root, deck, tuple(concepts), plots, tuple(problems), frozenset(unparsed_ids))
 
 
 def _files(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -141,7 +149,10 @@ def _read_yaml(path: Path, problems: list[Diagnostic]) -> YamlFile | None:
         mark = exc.problem_mark or exc.context_mark
         where = Where(display, mark.line + 1, mark.column + 1) if mark else Where(display)
         problem = exc.problem or exc.context or "invalid YAML"
-        problems.append(Diagnostic(where, f"YAML syntax error: {problem}"))
+        hint = ""
+        if problem.startswith("mapping values are not allowed"):
+            hint = "a ': ' inside a plain value starts a new key: quote the value or use '>-'"
+        problems.append(Diagnostic(where, f"YAML syntax error: {problem}", hint=hint))
         return None
     except yaml.YAMLError as exc:
         problems.append(Diagnostic(Where(display), f"YAML syntax error: {exc}"))
