@@ -179,3 +179,23 @@ def test_house_style_helpers_draw_without_importing_pyplot():
     (annotation,) = ax.texts
     assert annotation.xy == (1, 1) and annotation.arrow_patch.get_linewidth() > 0
     assert not ax.get_xticks().size and not any(s.get_visible() for s in ax.spines.values())
+
+
+def test_up_to_date_build_loads_no_heavy_library(deck_copy, tmp_path):
+    """`from generator import figure` in figure modules, and a build with nothing to do, stay
+    cheap: neither needs matplotlib, pydantic, markdown-it or genanki."""
+    source = deck_copy("valid")
+    build(source, tmp_path / "a.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from generator import build, figure
+        result = build({str(source)!r}, {str(tmp_path / "a.apkg")!r}, cache_dir={str(tmp_path / "cache")!r})
+        assert result.up_to_date
+        heavy = ("matplotlib", "pydantic", "markdown_it", "genanki", "numpy")
+        print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
