@@ -234,8 +234,9 @@ def vanishing_gradients_depth(ax, *, depth=30, width=64, rng):
 
 
 @figure
-def vanishing_gradients_sigmoid_slope(ax, *, theme):
-    """The sigmoid and its slope: the slope peaks at 1/4 and is nearly 0 once saturated."""
+def vanishing_gradients_sigmoid_slope(ax, *, reveal=True, theme):
+    """The sigmoid and its slope: the slope peaks at 1/4 and is nearly 0 once saturated.
+    With reveal=False (the front-of-card cue) the curves carry names only, not the verdicts."""
     x = np.linspace(-8, 8, 400)
     s = 1 / (1 + np.exp(-x))
     ds = s * (1 - s)
@@ -245,9 +246,11 @@ def vanishing_gradients_sigmoid_slope(ax, *, theme):
     ax.plot(x, ds, color="C1")
     ax.axhline(0.25, color="C1", lw=1.2, ls=":")
     ax.text(-7.6, 0.83, r"sigmoid $\sigma(x)$", color="C0", ha="left")
-    ax.text(0.5, 0.29, r"slope $\sigma'(x)$: at most 1/4", color="C1", ha="left")
-    ax.text(-6, 0.45, "flat:\nslope ≈ 0", color=theme.foreground, ha="center", va="center")
-    ax.text(6, 0.45, "flat:\nslope ≈ 0", color=theme.foreground, ha="center", va="center")
+    slope_label = r"slope $\sigma'(x)$: at most 1/4" if reveal else r"slope $\sigma'(x)$"
+    ax.text(0.5, 0.29, slope_label, color="C1", ha="left")
+    if reveal:
+        ax.text(-6, 0.45, "flat:\nslope ≈ 0", color=theme.foreground, ha="center", va="center")
+        ax.text(6, 0.45, "flat:\nslope ≈ 0", color=theme.foreground, ha="center", va="center")
     ax.set_xlim(-8, 8)
     ax.set_ylim(-0.03, 1.05)
     ax.set_yticks([0, 0.25, 0.5, 1])

@@ -177,7 +177,7 @@ def regularisation_l1_l2_balls(fig, *, theme):
 
     for ax, ball, outline, name, note in (
         (axes[0], diamond, corners, "L1 (lasso)", "corner: w₁ = 0 exactly"),
-        (axes[1], circle, circle[::40], "L2 (ridge)", "both weights shrunk,\nneither zero"),
+        (axes[1], circle, circle[::40], "L2 (ridge)", "neither weight\nis zero"),
     ):
         values = _quadratic(A, w_star, ball)
         solution = ball[np.argmin(values)]
