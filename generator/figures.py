@@ -9,6 +9,7 @@ half-second it costs to import.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import html
@@ -72,6 +73,7 @@ THEMES = (LIGHT, DARK)
 SHAPES = {"wide": (5.0, 3.2), "square": (5.0, 4.4)}  # inches; at DPI this is 1200 px wide
 DPI = 240
 TIMEOUT_SECONDS = 60
+STYLE_VERSION = 1  # bump when a change to the house style should reach learners' existing cards
 _ENGINE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
@@ -193,12 +195,14 @@ class Job:
     seed: int
     where: Where  # the figure's YAML entry, for errors
     label: str  # concept/figure, for progress and the contact sheet
+    source: str  # hash of the module and the deck's own modules it imports
 
-    def cache_key(self, module_hash: str, mpl_version: str) -> str:
+    def identity(self) -> str:
+        """What the picture is meant to be: the code, the call, the variant and the house style,
+        but not the library versions that turn it into bytes (see FigureMedia.identity)."""
         parts = [
-            _ENGINE_HASH,
-            mpl_version,
-            module_hash,
+            STYLE_VERSION,
+            self.source,
             self.function,
             self.args,
             self.theme,
@@ -206,6 +210,11 @@ class Job:
             DPI,
             self.seed,
         ]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+    def cache_key(self, environment: str) -> str:
+        """What the bytes depend on: the identity plus the engine's code and library versions."""
+        parts = [self.identity(), _ENGINE_HASH, environment]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -216,6 +225,7 @@ class FigureMedia:
     light: str
     dark: str
     alt: str
+    identity: str = ""  # hash of what was drawn; the same on every machine, unlike the bytes
 
 
 @dataclass(frozen=True)
@@ -246,8 +256,8 @@ def render_figures(
     list every figure that failed (the others are still rendered).
     """
     wanted = _wanted(deck, select)
-    module_hashes: dict[str, str] = {}
-    mpl_version = _mpl_version()
+    source_hashes: dict[str, str] = {}
+    environment = f"matplotlib {_version('matplotlib')}, pillow {_version('PIL')}"
     pending: dict[Job, str] = {}
     results: dict[Job, bytes] = {}
     static: dict[tuple[str, str], bytes] = {}
@@ -261,12 +271,8 @@ def render_figures(
             assert path is not None, "validated by schema"
             static[(concept.spec.id, name)] = path.read_bytes()
             continue
-        for job in _jobs(deck, concept, name, spec, where):
-            if job.module not in module_hashes:
-                module_hashes[job.module] = hashlib.sha256(
-                    Path(job.module).read_bytes()
-                ).hexdigest()
-            key = job.cache_key(module_hashes[job.module], mpl_version)
+        for job in _jobs(deck, concept, name, spec, where, source_hashes):
+            key = job.cache_key(environment)
             cached = _cache_get(cache_dir, key)
             if cached is None:
                 pending[job] = key
@@ -289,18 +295,17 @@ def render_figures(
             data = static[(concept.spec.id, name)]
             suffix = Path(spec.image).suffix.lower()
             light = dark = f"{prefix}-{_digest(data)}{suffix}"
-            media[light] = data
+            media[light], identity = data, light
         else:
             if concept.where("figures", name) in failed:
                 continue
-            by_theme = {
-                j.theme: results[j]
-                for j in _jobs(deck, concept, name, spec, concept.where("figures", name))
-            }
-            light = f"{prefix}-light-{_digest(by_theme['light'])}.png"
-            dark = f"{prefix}-dark-{_digest(by_theme['dark'])}.png"
-            media[light], media[dark] = by_theme["light"], by_theme["dark"]
-        placed[(concept.spec.id, name)] = FigureMedia(light, dark, spec.alt)
+            variants = _jobs(
+                deck, concept, name, spec, concept.where("figures", name), source_hashes
+            )
+            light, dark = (f"{prefix}-{j.theme}-{_digest(results[j])}.png" for j in variants)
+            media[light], media[dark] = (results[j] for j in variants)
+            identity = _digest("".join(j.identity() for j in variants).encode())
+        placed[(concept.spec.id, name)] = FigureMedia(light, dark, spec.alt, identity)
     report = RenderReport(
         figures=len(wanted),
         rendered=sum(1 for job in pending if job in results),
@@ -324,9 +329,14 @@ def _wanted(
     return chosen
 
 
-def _jobs(deck: Deck, concept: Concept, name: str, spec: FigureSpec, where: Where) -> list[Job]:
+def _jobs(
+    deck: Deck, concept: Concept, name: str, spec: FigureSpec, where: Where, sources: dict[str, str]
+) -> list[Job]:
+    """Both variants of a drawn figure; `sources` memoises module hashes within one render."""
     assert spec.plot is not None
     plot = deck.plots[spec.plot]
+    if str(plot.path) not in sources:
+        sources[str(plot.path)] = _source_hash(plot.path, deck.root)
     args = json.dumps(spec.args, sort_keys=True, separators=(",", ":"))
     seed = int(hashlib.sha256(f"{spec.plot}:{args}".encode()).hexdigest()[:8], 16)
     return [
@@ -339,6 +349,7 @@ def _jobs(deck: Deck, concept: Concept, name: str, spec: FigureSpec, where: Wher
             seed,
             where,
             f"{concept.spec.id}/{name}",
+            sources[str(plot.path)],
         )
         for theme in THEMES
     ]
@@ -348,31 +359,60 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def _mpl_version() -> str:
-    """matplotlib's version, for cache keys, without importing matplotlib (or the slower
+def _version(package: str) -> str:
+    """An installed package's version, for cache keys, without importing it (or the slower
     importlib.metadata): read from its `_version.py`, else from the installed metadata."""
-    spec = importlib.util.find_spec("matplotlib")
+    spec = importlib.util.find_spec(package)
     for folder in (spec.submodule_search_locations or []) if spec else []:
         try:
-            found = re.search(
-                r"version\s*=\s*['\"]([^'\"]+)", (Path(folder) / "_version.py").read_text()
-            )
+            text = (Path(folder) / "_version.py").read_text(encoding="utf-8")
         except OSError:
             continue
-        if found:
+        if found := re.search(r"version__?\s*=\s*['\"]([^'\"]+)", text):
             return found.group(1)
     from importlib import metadata
 
-    return metadata.version("matplotlib")
+    return metadata.version({"PIL": "pillow"}.get(package, package))
+
+
+_IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))", re.M)
+
+
+def _source_hash(module: Path, root: Path) -> str:
+    """A hash of a figure module and of the deck's own modules it imports (helpers next to it
+    or at the deck root), so editing a shared helper re-renders the figures that use it."""
+    digest, seen, todo = hashlib.sha256(), set(), [module.resolve()]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        text = path.read_bytes()
+        digest.update(str(path.name).encode() + b"\0" + text)
+        for match in _IMPORT.finditer(text.decode("utf-8", "replace")):
+            for name in (match.group(1) or match.group(2)).replace(" ", "").split(","):
+                top = name.split(".")[0]
+                for folder in (path.parent, root.resolve()):
+                    candidate = folder / f"{top}.py"
+                    if candidate.is_file():
+                        todo.append(candidate.resolve())
+                        break
+    return digest.hexdigest()
 
 
 def _cache_get(cache_dir: Path | None, key: str) -> bytes | None:
     if cache_dir is None:
         return None
     try:
-        return (cache_dir / key[:2] / f"{key}.png").read_bytes()
+        data = (cache_dir / key[:2] / f"{key}.png").read_bytes()
     except OSError:
         return None
+    return (
+        data if data.startswith(_PNG_START) and data.endswith(_PNG_END) else None
+    )  # not truncated
+
+
+_PNG_START, _PNG_END = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"
 
 
 def _cache_put(cache_dir: Path | None, key: str, data: bytes) -> None:
@@ -401,11 +441,19 @@ def _run(jobs: list[Job], workers: int, progress: ProgressFn | None):
                 progress(done, total)
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only when there is work
+    from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
         futures = {pool.submit(render_job, job): job for job in jobs}
         for done, future in enumerate(as_completed(futures), 1):
-            yield futures[future], future.result()
+            job = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:  # a figure function killed its worker (os._exit, a crash)
+                outcome = Diagnostic(
+                    job.where, f"figure function '{job.function}' ended its process"
+                )
+            yield job, outcome
             if progress:
                 progress(done, total)
 
@@ -417,26 +465,36 @@ def _warm_up() -> None:
 _modules: dict[str, tuple[str, Any]] = {}
 
 
-def _load_module(path: str) -> Any:
-    """Import a figure module by path, again whenever its source changed (long-lived processes)."""
-    source = Path(path).read_bytes()
-    digest = hashlib.sha256(source).hexdigest()
+def _load_module(path: str, digest: str) -> Any:
+    """Import a figure module by path, again whenever it or a helper it imports changed
+    (`digest` says so; long-lived processes render many builds).
+
+    Its folder is importable while it loads, so it can use helper modules next to it; those
+    helpers are then dropped from `sys.modules`, so two folders' `helpers.py` never mix.
+    """
     if path not in _modules or _modules[path][0] != digest:
         name = "conceptdeck_figures_" + hashlib.sha1(path.encode()).hexdigest()[:10]
-        folder = str(Path(path).parent)
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+        folder = str(Path(path).resolve().parent)
+        before = set(sys.modules)
+        sys.path.insert(0, folder)
+        try:
+            spec = importlib.util.spec_from_file_location(name, path)
+            assert spec and spec.loader
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(folder)
+            for loaded in set(sys.modules) - before - {name}:
+                if str(getattr(sys.modules[loaded], "__file__", "") or "").startswith(folder):
+                    del sys.modules[loaded]
         _modules[path] = (digest, module)
     return _modules[path][1]
 
 
 def render_job(job: Job) -> bytes | Diagnostic:
     """Draw one variant and return its PNG bytes, or a Diagnostic naming where it failed."""
+    import matplotlib
     import numpy as np
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -445,8 +503,14 @@ def render_job(job: Job) -> bytes | Diagnostic:
 
     theme = LIGHT if job.theme == "light" else DARK
     try:
-        with _time_limit(TIMEOUT_SECONDS), rc_context(_rc(theme)):
-            function = getattr(_load_module(job.module), job.function)
+        with (
+            _time_limit(TIMEOUT_SECONDS),
+            contextlib.redirect_stdout(io.StringIO()),  # a stray print must not garble the CLI
+            rc_context(),
+        ):
+            matplotlib.rcdefaults()  # the house style on matplotlib's defaults, not a user's matplotlibrc
+            matplotlib.rcParams.update(_rc(theme))
+            function = getattr(_load_module(job.module, job.source), job.function)
             fig = Figure(figsize=SHAPES[job.shape], dpi=DPI, layout="constrained")
             wants = function.__code__.co_varnames[
                 : function.__code__.co_argcount + function.__code__.co_kwonlyargcount
@@ -463,7 +527,9 @@ def render_job(job: Job) -> bytes | Diagnostic:
             canvas = FigureCanvasAgg(fig)
             canvas.draw()  # straight to pixels: encoding a PNG only to decode it again is waste
             pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
-    except Exception as exc:  # any failure in user code becomes a diagnostic
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # any failure in user code, sys.exit included, is a diagnostic
         return Diagnostic(job.where, _describe_failure(job, exc))
     return _encode(pixels.convert("RGB"))
 

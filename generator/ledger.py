@@ -28,27 +28,27 @@ FORMAT = 1
 
 @dataclass(frozen=True)
 class Ledger:
-    """Content hash and modification time (seconds) per note GUID or note-type id."""
+    """Per note ("concept/card") or note type: content hash, modification time (seconds), and
+    the hash of its inputs (content with figures named by what was drawn, not by their bytes)."""
 
-    entries: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    entries: Mapping[str, tuple[str, int, str]] = field(default_factory=dict)
 
-    def stamp(self, hashes: Mapping[str, str], now: int) -> Ledger:
-        """A ledger for these contents: unchanged ones keep their time, changed or new ones get
-        `now` (or one second past their old time, so two builds in one second still differ)."""
+    def stamp(self, hashes: Mapping[str, tuple[str, str]], now: int) -> Ledger:
+        """A ledger for these (content, inputs) hashes. Unchanged content keeps its time; so does
+        content whose inputs are unchanged (the same pictures encoded by another machine), since
+        re-stamping it would overwrite learners' edits for nothing. Changed or new content gets
+        `now`, or one second past its old time, so two builds in one second still differ."""
         entries = {}
-        for key, digest in hashes.items():
+        for key, (digest, inputs) in hashes.items():
             old = self.entries.get(key)
-            if old and old[0] == digest:
-                entries[key] = old
+            if old and (old[0] == digest or (inputs and old[2] == inputs)):
+                entries[key] = (digest, old[1], inputs)
             else:
-                entries[key] = (digest, max(now, old[1] + 1) if old else now)
+                entries[key] = (digest, max(now, old[1] + 1) if old else now, inputs)
         return Ledger(entries)
 
     def mod(self, key: str) -> int:
         return self.entries[key][1]
-
-    def changed_since(self, older: Ledger) -> int:
-        return sum(1 for k, v in self.entries.items() if older.entries.get(k) != v)
 
 
 def read_ledger(path: Path) -> Ledger:
@@ -57,7 +57,10 @@ def read_ledger(path: Path) -> Ledger:
         return Ledger()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        entries = {k: (str(v[0]), int(v[1])) for k, v in data["entries"].items()}
+        entries = {
+            k: (str(v[0]), int(v[1]), str(v[2]) if len(v) > 2 else "")
+            for k, v in data["entries"].items()
+        }
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ContentError(
             [
@@ -97,16 +100,21 @@ def atomic_write(path: Path, data: bytes) -> None:
 # --- the record of the last build ---------------------------------------------------------------
 
 
-def _fingerprint(root: Path) -> str:
-    """A hash of everything a build reads: every file of the deck folder (the lock file too),
-    the generator's own code and templates, Python's version and the installed packages'."""
+def fingerprint(root: Path) -> str:
+    """A hash of everything a build reads except the lock file it writes: every file of the deck
+    folder, the generator's own code and templates, Python's and the installed packages' versions.
+    Taken before the build reads anything, so an edit made during a build is never missed."""
     digest = hashlib.sha256(sys.version.encode())
+    lock = (root / "conceptdeck.lock").resolve()
     for base in (root, Path(__file__).parent):
         for folder, dirs, files in os.walk(base):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
             for name in sorted(files):
                 path = Path(folder, name)
-                digest.update(f"{path.relative_to(base)}\0".encode() + path.read_bytes() + b"\0")
+                if path.resolve() != lock:
+                    digest.update(
+                        f"{path.relative_to(base)}\0".encode() + path.read_bytes() + b"\0"
+                    )
     spec = importlib.util.find_spec("genanki")  # its folder is where the dependencies live
     if spec and spec.origin:
         site = Path(spec.origin).parent.parent
@@ -121,22 +129,34 @@ def _record_path(cache_dir: Path, root: Path, options: dict) -> Path:
     return cache_dir / "builds" / f"{hashlib.sha256(key).hexdigest()[:20]}.json"
 
 
-def read_build_record(cache_dir: Path, root: Path, options: dict) -> dict | None:
-    """The last build's record for this deck and these options, if its inputs are unchanged."""
+def _lock_digest(root: Path) -> str:
+    try:
+        return hashlib.sha256((root / "conceptdeck.lock").read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def read_build_record(cache_dir: Path, root: Path, options: dict, inputs: str) -> dict | None:
+    """The last build's record for this deck and these options, if it read these same inputs
+    and the lock file is as it left it."""
     try:
         record = json.loads(_record_path(cache_dir, root, options).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if record.pop("fingerprint", None) != _fingerprint(root):
+    if record.pop("inputs", None) != inputs or record.pop("lock", None) != _lock_digest(root):
         return None
     return record
 
 
-def write_build_record(cache_dir: Path, root: Path, options: dict, record: dict) -> None:
-    atomic_write(
-        _record_path(cache_dir, root, options),
-        json.dumps(record | {"fingerprint": _fingerprint(root)}).encode(),
-    )
+def write_build_record(
+    cache_dir: Path, root: Path, options: dict, inputs: str, record: dict
+) -> None:
+    """Best effort: a build whose record cannot be written simply is not skipped next time."""
+    try:
+        data = record | {"inputs": inputs, "lock": _lock_digest(root)}
+        atomic_write(_record_path(cache_dir, root, options), json.dumps(data).encode())
+    except OSError:
+        pass
 
 
 def output_stat(path: Path) -> list[int]:

@@ -101,11 +101,26 @@ class PlannedNote:
     tags: tuple[str, ...]
     deck_name: str
     cards: int
+    figures: tuple[FigureMedia, ...] = ()
 
     def content_hash(self) -> str:
-        payload = json.dumps(
-            [self.model_id, self.fields, self.tags, self.deck_name], ensure_ascii=False
-        )
+        """What Anki would change on update: fields and tags. Not the deck: an import never moves
+        existing cards, so a renamed or moved subdeck must not re-stamp (and overwrite) notes."""
+        payload = json.dumps([self.fields, self.tags], ensure_ascii=False)
+        return f"{self.model_id}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
+
+    def inputs_hash(self) -> str:
+        """The content with each figure named by what was drawn instead of by its bytes: equal
+        when only another machine or library version re-encoded the same pictures."""
+        if not self.figures:
+            return ""  # nothing to re-encode: the content hash says it all
+        fields = list(self.fields)
+        for media in self.figures:
+            fields = [
+                f.replace(media.light, media.identity).replace(media.dark, media.identity)
+                for f in fields
+            ]
+        payload = json.dumps([fields, self.tags], ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -116,8 +131,10 @@ def plan_notes(
     notes = []
     for text in cards:
         card, concept = text.card, text.concept.spec
-        front_figure = figure_html(figures.get((concept.id, card.prompt_figure or "")))
-        back_figure = figure_html(figures.get((concept.id, card.figure or "")))
+        shown = [
+            figures.get((concept.id, name or "")) for name in (card.prompt_figure, card.figure)
+        ]
+        front_figure, back_figure = (figure_html(media) for media in shown)
         context = [text.concept_title, card.kind, text.intuition, text.related, text.sources]
         if card.kind == "cloze":
             fields = [text.front, front_figure, text.why, back_figure, *context]
@@ -137,6 +154,7 @@ def plan_notes(
                 tuple(tags),
                 text.concept.deck_name,
                 count,
+                tuple(media for media in shown if media),
             )
         )
     return notes
@@ -145,7 +163,7 @@ def plan_notes(
 def package(deck: Deck, notes: list[PlannedNote], media: dict[str, bytes], ledger: Ledger) -> bytes:
     """The .apkg bytes. Every timestamp comes from the ledger, so equal input gives equal bytes."""
     models = {m.model_id: m for m in note_types()}
-    timestamp = max((mod for _, mod in ledger.entries.values()), default=0)
+    timestamp = max((entry[1] for entry in ledger.entries.values()), default=0)
     db = sqlite3.connect(":memory:")
     cursor = db.cursor()
     cursor.executescript(APKG_SCHEMA)
@@ -186,14 +204,13 @@ def package(deck: Deck, notes: list[PlannedNote], media: dict[str, bytes], ledge
     return _zip(collection, media)
 
 
-def model_hashes() -> dict[str, str]:
+def model_hashes() -> dict[str, tuple[str, str]]:
     """Ledger keys for the note types, so template or CSS changes reach learners too."""
-    return {
-        f"notetype:{m.model_id}": hashlib.sha256(
-            json.dumps([m.fields, m.templates, m.css], sort_keys=True).encode()
-        ).hexdigest()[:16]
-        for m in note_types()
-    }
+    hashes = {}
+    for m in note_types():
+        digest = hashlib.sha256(json.dumps([m.fields, m.templates, m.css], sort_keys=True).encode())
+        hashes[f"notetype:{m.model_id}"] = (digest.hexdigest()[:16], "")
+    return hashes
 
 
 def _description(deck: Deck) -> str:

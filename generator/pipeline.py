@@ -9,6 +9,7 @@ and the stages' heavier libraries (pydantic, markdown-it, genanki) load only whe
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -72,7 +73,8 @@ def build(
     """Compile the deck folder `root` into an .apkg (default `dist/<deck id>.apkg`)."""
     root, cache_dir = Path(root), Path(cache_dir) if cache_dir else None
     options = {"output": str(output), "strict": strict, "rules": repr(rules)}
-    if cache_dir and (last := _last_build(cache_dir, root, options)):
+    inputs = state.fingerprint(root) if cache_dir else ""
+    if cache_dir and (last := _last_build(cache_dir, root, options, inputs)):
         return last
 
     from .package import model_hashes, package, plan_notes
@@ -89,33 +91,69 @@ def build(
         raise ContentError(report.problems)
     notes = plan_notes(deck, cards, figures)
     previous = state.read_ledger(root / LEDGER_FILE)
-    hashes = {n.key: n.content_hash() for n in notes} | model_hashes()
+    hashes = {n.key: (n.content_hash(), n.inputs_hash()) for n in notes} | model_hashes()
+    if problems := _note_type_changes(deck, hashes, previous):
+        raise ContentError(problems)
     ledger = previous.stamp(hashes, int(time.time()) if now is None else now)
     apkg = package(deck, notes, media, ledger)
 
     output = Path(output or Path("dist") / f"{deck.spec.id}.apkg")
-    state.atomic_write(output, apkg)
-    if ledger != previous:
+    if (
+        ledger != previous
+    ):  # first: times that never ship are harmless, shipped unrecorded ones are not
         state.write_ledger(root / LEDGER_FILE, ledger)
+    state.atomic_write(output, apkg)
     result = BuildResult(
         output=output,
         deck_name=deck.spec.name,
         concepts=len(deck.concepts),
         notes=len(notes),
         cards=sum(n.cards for n in notes),
-        changed_notes=sum(1 for n in notes if previous.entries.get(n.key) != ledger.entries[n.key]),
+        changed_notes=sum(1 for n in notes if _mod(previous, n.key) != _mod(ledger, n.key)),
         size=len(apkg),
         figures=report,
         warnings=warnings,
     )
     if cache_dir:
-        _remember_build(cache_dir, root, options, result)
+        _remember_build(cache_dir, root, options, inputs, result)
     return result
 
 
-def _last_build(cache_dir: Path, root: Path, options: dict) -> BuildResult | None:
+def _mod(ledger: state.Ledger, key: str) -> int | None:
+    """The modification time a note ships with (None if new): what decides whether learners
+    receive an update."""
+    entry = ledger.entries.get(key)
+    return entry[1] if entry else None
+
+
+def _note_type_changes(
+    deck: Deck, hashes: dict[str, tuple[str, str]], previous: state.Ledger
+) -> list[Diagnostic]:
+    """Cards that switched between cloze and prompt/answer since the last build.
+
+    Anki cannot change a published note's type on import: the note would conflict and never
+    update again. The hash of a note starts with its note type's id, so the switch is visible.
+    """
+    problems = []
+    for concept in deck.concepts:
+        for i, card in enumerate(concept.spec.cards):
+            key = f"{concept.spec.id}/{card.id}"
+            old = previous.entries.get(key)
+            if old and ":" in old[0] and old[0].split(":")[0] != hashes[key][0].split(":")[0]:
+                problems.append(
+                    Diagnostic(
+                        concept.where("cards", i, "kind"),
+                        f"card '{card.id}' switched between cloze and prompt/answer since it was"
+                        " published; Anki cannot change an existing note's type, so give it a new"
+                        " id (learners keep the old card and its history)",
+                    )
+                )
+    return problems
+
+
+def _last_build(cache_dir: Path, root: Path, options: dict, inputs: str) -> BuildResult | None:
     """The previous build's result if its inputs and output are exactly as it left them."""
-    record = state.read_build_record(cache_dir, root, options)
+    record = state.read_build_record(cache_dir, root, options, inputs)
     if record is None or not state.output_unchanged(Path(record["output"]), record["output_stat"]):
         return None
     figures = RenderReport(**record["figures"])
@@ -129,13 +167,15 @@ def _last_build(cache_dir: Path, root: Path, options: dict) -> BuildResult | Non
     )
 
 
-def _remember_build(cache_dir: Path, root: Path, options: dict, result: BuildResult) -> None:
+def _remember_build(
+    cache_dir: Path, root: Path, options: dict, inputs: str, result: BuildResult
+) -> None:
     record = dataclasses.asdict(result)
     record["output"] = str(result.output)
     record["output_stat"] = state.output_stat(result.output)
     record["figures"].pop("problems")
     record.pop("up_to_date")
-    state.write_build_record(cache_dir, root, options, record)
+    state.write_build_record(cache_dir, root, options, inputs, record)
 
 
 def contact_sheet(
@@ -223,8 +263,13 @@ def new_concept(concept_id: str, folder: Path = DEFAULT_SOURCE, title: str | Non
         raise FileExistsError(f"{path} already exists; not overwriting it")
     title = title or concept_id.replace("-", " ").capitalize()
     function = concept_id.replace("-", "_") + "_picture"
+
+    def quote(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+
     cards = "".join(
-        f'  - id: {card_id}\n    kind: {kind}\n    prompt: "TODO: {question}"\n    answer: "TODO: {answer}"\n'
+        f"  - id: {card_id}\n    kind: {kind}\n    prompt: {quote('TODO: ' + question)}\n"
+        f"    answer: {quote('TODO: ' + answer)}\n"
         for card_id, kind, question, answer in [
             ("what-it-keeps", "attribute", f"What is always true of {title}?", "one phrase"),
             (
@@ -245,7 +290,7 @@ def new_concept(concept_id: str, folder: Path = DEFAULT_SOURCE, title: str | Non
     )
     text = (
         f"id: {concept_id}\n"
-        f"title: {title}\n"
+        f"title: {quote(title)}\n"
         "intuition: >-\n  TODO: the mental model in one to three sentences.\n"
         "related: []\n"
         'sources:\n  - {title: "TODO: a textbook section, paper or article"}\n'

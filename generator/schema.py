@@ -9,6 +9,7 @@ pipeline works with, or every problem it found.
 
 from __future__ import annotations
 
+import json
 import re
 import types
 import typing
@@ -45,7 +46,7 @@ Kind = Literal[
     "cloze",
 ]
 KINDS: tuple[str, ...] = typing.get_args(Kind)
-CLOZE_RE = re.compile(r"\{\{c(\d+)::")
+CLOZE_RE = re.compile(r"\{\{c([1-9]\d*)::")  # Anki numbers gaps from 1; c0 makes no card
 
 
 class _Spec(BaseModel):
@@ -284,11 +285,21 @@ def _check_figure(concept: Concept, name: str, fig: FigureSpec, source: Source) 
             problems.append(
                 Diagnostic(
                     concept.where("figures", name, "image"),
-                    f"image '{fig.image}' must be a relative path to a file inside the deck folder",
+                    f"image '{fig.image}' must be a relative path to a file inside the deck folder, not in a hidden folder",
                 )
             )
         return problems
     assert fig.plot is not None
+    try:
+        json.dumps(fig.args, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        problems.append(
+            Diagnostic(
+                concept.where("figures", name, "args"),
+                f"figure args must be plain numbers, text, true/false, lists or mappings ({exc});"
+                " quote dates and other special values",
+            )
+        )
     plot = source.plots.get(fig.plot)
     if plot is None:
         hint = did_you_mean(fig.plot, source.plots)
@@ -328,12 +339,13 @@ def _check_figure(concept: Concept, name: str, fig: FigureSpec, source: Source) 
 
 def image_path(root: Path, concept_file: Path, image: str) -> Path | None:
     """The image file an entry names, or None when it escapes the deck folder or does not exist."""
+    parts = PurePosixPath(image).parts
     if (
         PurePosixPath(image).is_absolute()
         or Path(image).is_absolute()
-        or ".." in PurePosixPath(image).parts
+        or any(p.startswith(".") for p in parts)
     ):
-        return None
+        return None  # no escapes with "..", and no hidden folders (builds do not track them)
     path = (concept_file.parent / image).resolve()
     if not path.is_relative_to(root.resolve()) or not path.is_file():
         return None

@@ -164,8 +164,25 @@ def _read_yaml(path: Path, problems: list[Diagnostic]) -> YamlFile | None:
     if node is None:
         return YamlFile(path, display, None, value_at, key_at)
     builder = _Builder(loader, display, value_at, key_at, problems)
-    data = builder.build(node, ())
+    try:
+        data = builder.build(node, ())
+    except _Unbuildable as exc:
+        problems.append(Diagnostic(exc.where, str(exc)))
+        return None
+    except yaml.YAMLError as exc:  # e.g. a merge key (<<) that names something other than a mapping
+        mark = getattr(exc, "problem_mark", None)
+        where = Where(display, mark.line + 1, mark.column + 1) if mark else Where(display)
+        problems.append(Diagnostic(where, f"YAML error: {getattr(exc, 'problem', None) or exc}"))
+        return None
     return YamlFile(path, display, data, value_at, key_at)
+
+
+class _Unbuildable(ValueError):
+    """A document that cannot become plain data: an alias cycle, or an alias bomb."""
+
+    def __init__(self, where: Where, message: str):
+        super().__init__(message)
+        self.where = where
 
 
 # libyaml's parser when PyYAML was built with it: the same nodes and marks, several times faster.
@@ -175,12 +192,28 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Builder:
     """Turns YAML nodes into plain Python data while recording positions and duplicate keys."""
 
+    LIMIT = 100_000  # values: aliases can make a small file expand exponentially ("billion laughs")
+
     def __init__(self, loader, display, value_at, key_at, problems):
         self.loader, self.display = loader, display
         self.value_at, self.key_at, self.problems = value_at, key_at, problems
+        self.active: set[int] = set()  # nodes being built: an alias back to one is a cycle
 
     def build(self, node: yaml.Node, key: Key) -> Any:
+        if id(node) in self.active:
+            raise _Unbuildable(
+                self._at(node), "this alias refers to a value that contains it (a cycle)"
+            )
+        if len(self.value_at) >= self.LIMIT:
+            raise _Unbuildable(self._at(node), "too many values: aliases expand to over 100,000")
         self.value_at[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.active.add(id(node))
+        try:
+            return self._build(node, key)
+        finally:
+            self.active.discard(id(node))
+
+    def _build(self, node: yaml.Node, key: Key) -> Any:
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             result: dict[Any, Any] = {}
@@ -272,15 +305,30 @@ def _scan_plots(path: Path, problems: list[Diagnostic]) -> list[PlotFunction]:
 
 
 def _balanced(text: str, start: int) -> str:
-    """The parenthesised text starting at `start`, brackets balanced (strings are rare here)."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] in "([{":
+    """The parenthesised text starting at `start`: brackets balanced, strings and comments skipped."""
+    depth, i, quote = 0, start, ""
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+        elif char in "'\"":
+            quote = text[i : i + 3] if text[i : i + 3] in ("'" * 3, '"' * 3) else char
+            i += len(quote) - 1
+        elif char == "#":
+            end = text.find("\n", i)
+            i = end if end >= 0 else len(text)
+            continue
+        elif char in "([{":
             depth += 1
-        elif text[i] in ")]}":
+        elif char in ")]}":
             depth -= 1
             if depth == 0:
                 return text[start : i + 1]
+        i += 1
     return text[start:]
 
 

@@ -159,6 +159,12 @@ def render_text(deck: Deck) -> tuple[list[CardText], list[Diagnostic]]:
             )
             return ""
 
+    try:  # the deck's description is rendered when packaging; check its math here, with a place
+        markdown(deck.spec.description)
+    except MathError as exc:
+        where = deck.file.where(("description",))
+        problems.append(Diagnostic(where, f"{exc} (at character {exc.offset + 1})"))
+
     for concept in deck.concepts:
         spec = concept.spec
         title = html.escape(spec.title) + (

@@ -18,7 +18,7 @@ def test_new_writes_a_template_that_check_rejects_until_filled(run, tmp_path):
     text = path.read_text()
     for kind in ("attribute", "contrast", "mechanism", "consequence", "failure"):
         assert f"kind: {kind}" in text
-    assert "title: Bayes' rule" in text and "plot: bayes_rule_picture" in text
+    assert 'title: "Bayes\' rule"' in text and "plot: bayes_rule_picture" in text
 
     check = run("check", "concepts")
     assert check.exit_code == 1

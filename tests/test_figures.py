@@ -199,3 +199,67 @@ def test_up_to_date_build_loads_no_heavy_library(deck_copy, tmp_path):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def _two_folder_deck(root):
+    """Two folders whose figure modules each import their own `helpers.py`."""
+    root.mkdir()
+    (root / "deck.yaml").write_text("name: Helpers\nid: helpers\n")
+    for folder in ("a", "b"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "helpers.py").write_text('COLOR = "C1"\n')
+        (root / folder / "figures.py").write_text(
+            "from helpers import COLOR\n\nfrom generator import figure\n\n\n"
+            f"@figure\ndef line_{folder}(ax):\n    ax.plot([0, 1], [0, 1], color=COLOR)\n"
+        )
+        (root / folder / f"{folder}.yaml").write_text(
+            f"id: {folder}\ntitle: {folder}\nintuition: An idea.\n"
+            f"figures:\n  line:\n    plot: line_{folder}\n    alt: A line\n"
+            "cards:\n  - {id: why, kind: mechanism, prompt: Why?, answer: Because., figure: line}\n"
+        )
+
+
+def test_editing_a_helper_module_rerenders_only_its_figures_and_folders_never_mix(tmp_path):
+    root = tmp_path / "deck"
+    _two_folder_deck(root)
+    cache = tmp_path / "cache"
+    _, first, report = render_figures(load_deck(root), cache_dir=cache, jobs=1)
+    assert report.rendered == 4
+    (root / "b" / "helpers.py").write_text('COLOR = "C2"\n')
+    placed, second, report = render_figures(load_deck(root), cache_dir=cache, jobs=1)
+    assert (report.rendered, report.cached) == (2, 2), "only b's figure re-renders"
+    a_light, b_light = second[placed[("a", "line")].light], second[placed[("b", "line")].light]
+    assert a_light != b_light, "each folder draws with its own helpers.py"
+    assert a_light in first.values() and b_light not in first.values()
+
+
+def test_a_users_matplotlibrc_does_not_change_figures(deck_copy, tmp_path):
+    source = deck_copy("valid")
+    _, here, _ = render_figures(load_deck(source), cache_dir=None, jobs=1)
+    config = tmp_path / "mplconfig"
+    config.mkdir()
+    (config / "matplotlibrc").write_text(
+        "font.family: serif\nlines.linewidth: 10\naxes.facecolor: red\n"
+    )
+    script = textwrap.dedent(
+        f"""
+        from generator.figures import render_figures
+        from generator.pipeline import load_deck
+        _, media, _ = render_figures(load_deck({str(source)!r}), cache_dir=None, jobs=1)
+        print(sorted(media))
+        """
+    )
+    env = {**__import__("os").environ, "MPLCONFIGDIR": str(config)}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(sorted(here))
+
+
+def test_a_figure_that_exits_or_prints_is_contained(deck_copy, capfd):
+    deck = _deck_with_function(
+        deck_copy,
+        "@figure\ndef broken_curve(ax):\n    print('noise')\n    import sys\n    sys.exit(0)\n",
+    )
+    _, _, report = render_figures(deck, cache_dir=None, jobs=1)
+    assert "SystemExit" in report.problems[0].message
+    assert "noise" not in capfd.readouterr().out

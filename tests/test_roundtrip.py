@@ -124,4 +124,65 @@ def v1_time(source) -> int:
     import json
 
     entries = json.loads((source / "conceptdeck.lock").read_text())["entries"]
-    return max(mod for _, mod in entries.values())
+    return max(entry[1] for entry in entries.values())
+
+
+def test_switching_a_card_between_cloze_and_prompt_is_an_error(deck_copy, tmp_path, run):
+    """Anki cannot change a published note's type: the note would silently never update."""
+    source = deck_copy("valid")
+    assert run("build", source, "-o", tmp_path / "v1.apkg", "-j", "1", "-q").exit_code == 0
+    pca = source / "linear-algebra" / "pca.yaml"
+    text = pca.read_text()
+    start = text.index("  - id: needs-centering")
+    end = text.index("  - id: curved-structure")
+    pca.write_text(
+        text[:start]
+        + "  - id: needs-centering\n    kind: cloze\n    text: Data must be {{c1::centred}} before PCA.\n"
+        + text[end:]
+    )
+    result = run("build", source, "-o", tmp_path / "v2.apkg", "-j", "1", "-q")
+    assert result.exit_code == 1 and not (tmp_path / "v2.apkg").exists()
+    assert (
+        "deck/linear-algebra/pca.yaml:26:11: card 'needs-centering' switched between cloze"
+        in result.stderr
+    )
+
+
+def test_moving_a_concept_or_renaming_the_deck_keeps_note_times(deck_copy, tmp_path):
+    """An import never moves existing cards, so neither may re-stamp (and overwrite) notes."""
+    source = deck_copy("valid")
+    build(source, tmp_path / "v1.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    (source / "maths").mkdir()
+    (source / "linear-algebra" / "pca.yaml").rename(source / "maths" / "pca.yaml")
+    deck = source / "deck.yaml"
+    deck.write_text(deck.read_text().replace("name: Fixture Deck", "name: Renamed Deck"))
+    moved = build(source, tmp_path / "v2.apkg", cache_dir=tmp_path / "cache", jobs=1)
+    assert moved.changed_notes == 0
+
+
+def test_figures_reencoded_elsewhere_do_not_update_notes(
+    deck_copy, tmp_path, anki: Anki, monkeypatch
+):
+    """Another machine may encode the same pictures into other bytes (and media names): the
+    notes keep their times, so learners' own edits are not overwritten for nothing."""
+    import generator.figures as engine
+
+    source = deck_copy("valid")
+    v1 = build(source, tmp_path / "v1.apkg", cache_dir=None, jobs=1)
+    anki.import_apkg(v1.output)
+
+    from PIL import Image
+
+    def encode_differently(image):
+        import io
+
+        out = io.BytesIO()
+        image.quantize(64, method=Image.Quantize.FASTOCTREE).save(out, format="PNG")
+        return out.getvalue()
+
+    monkeypatch.setattr(engine, "_encode", encode_differently)
+    v2 = build(source, tmp_path / "v2.apkg", cache_dir=None, jobs=1)
+    assert v2.changed_notes == 0
+    assert v1.output.read_bytes() != v2.output.read_bytes(), "other bytes, other media names"
+    log = anki.import_apkg(v2.output)
+    assert not log.updated and not log.new and not log.conflicting
