@@ -459,7 +459,15 @@ def _run(jobs: list[Job], workers: int, progress: ProgressFn | None):
 
 
 def _warm_up() -> None:
-    import matplotlib.figure  # noqa: F401  # pay the import once per worker, before the first job
+    """Worker start: one BLAS thread per process (processes are the parallelism; more threads
+    would only fight over the cores), and the matplotlib import paid before the first job."""
+    _one_blas_thread()
+    import matplotlib.figure  # noqa: F401
+
+
+def _one_blas_thread() -> None:
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # read when numpy loads; a user's setting wins
 
 
 _modules: dict[str, tuple[str, Any]] = {}
