@@ -194,7 +194,6 @@ class Job:
     shape: str
     seed: int
     where: Where  # the figure's YAML entry, for errors
-    label: str  # concept/figure, for progress and the contact sheet
     source: str  # hash of the module and the deck's own modules it imports
 
     def identity(self) -> str:
@@ -261,6 +260,7 @@ def render_figures(
     pending: dict[Job, str] = {}
     results: dict[Job, bytes] = {}
     static: dict[tuple[str, str], bytes] = {}
+    variants: dict[tuple[str, str], list[Job]] = {}  # the light and dark job of each drawn figure
 
     for concept, name, spec in wanted:
         where = concept.where("figures", name)
@@ -271,7 +271,8 @@ def render_figures(
             assert path is not None, "validated by schema"
             static[(concept.spec.id, name)] = path.read_bytes()
             continue
-        for job in _jobs(deck, concept, name, spec, where, source_hashes):
+        variants[(concept.spec.id, name)] = _jobs(deck, concept, name, spec, where, source_hashes)
+        for job in variants[(concept.spec.id, name)]:
             key = job.cache_key(environment)
             cached = _cache_get(cache_dir, key)
             if cached is None:
@@ -299,12 +300,10 @@ def render_figures(
         else:
             if concept.where("figures", name) in failed:
                 continue
-            variants = _jobs(
-                deck, concept, name, spec, concept.where("figures", name), source_hashes
-            )
-            light, dark = (f"{prefix}-{j.theme}-{_digest(results[j])}.png" for j in variants)
-            media[light], media[dark] = (results[j] for j in variants)
-            identity = _digest("".join(j.identity() for j in variants).encode())
+            pair = variants[(concept.spec.id, name)]
+            light, dark = (f"{prefix}-{j.theme}-{_digest(results[j])}.png" for j in pair)
+            media[light], media[dark] = (results[j] for j in pair)
+            identity = _digest("".join(j.identity() for j in pair).encode())
         placed[(concept.spec.id, name)] = FigureMedia(light, dark, spec.alt, identity)
     report = RenderReport(
         figures=len(wanted),
@@ -348,7 +347,6 @@ def _jobs(
             spec.shape,
             seed,
             where,
-            f"{concept.spec.id}/{name}",
             sources[str(plot.path)],
         )
         for theme in THEMES
@@ -512,7 +510,7 @@ def render_job(job: Job) -> bytes | Diagnostic:
     theme = LIGHT if job.theme == "light" else DARK
     try:
         with (
-            _time_limit(TIMEOUT_SECONDS),
+            _TimeLimit(TIMEOUT_SECONDS),
             contextlib.redirect_stdout(io.StringIO()),  # a stray print must not garble the CLI
             rc_context(),
         ):
@@ -570,10 +568,6 @@ class _TimeLimit:
 
     def _expire(self, *_: object) -> None:
         raise TimeoutError(f"took longer than {self.seconds} s")
-
-
-def _time_limit(seconds: int) -> _TimeLimit:
-    return _TimeLimit(seconds)
 
 
 def _encode(image: Any) -> bytes:

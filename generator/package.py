@@ -247,11 +247,10 @@ def _zip(collection: bytes, media: dict[str, bytes]) -> bytes:
         def put(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.external_attr = 0o644 << 16
-            info.compress_type = (
-                zipfile.ZIP_STORED
-                if name.isdigit() and media[names[int(name)]][:4] == b"\x89PNG"
-                else zipfile.ZIP_DEFLATED
-            )
+            png = data.startswith(
+                b"\x89PNG"
+            )  # already compressed: storing it saves time, not space
+            info.compress_type = zipfile.ZIP_STORED if png else zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
 
         put("collection.anki2", collection)
