@@ -64,6 +64,10 @@ class DeckSpec(_Spec):
     version: str = Field("", description="The deck's version, e.g. 0.1.0.")
     author: str = ""
     license: str = ""
+    retired: list[Text] = Field(
+        default_factory=list,
+        description="Published notes ('concept/card') or whole concepts ('concept') taken out of the deck.",
+    )
 
 
 class SourceRef(_Spec):
@@ -116,6 +120,7 @@ class CardSpec(_Spec):
     prompt_figure: Slug | None = Field(None, description="A figure shown on the front, as the cue.")
     tags: list[Tag] = Field(default_factory=list)
     lint: LintSpec | None = None
+    was: Slug | list[Slug] | None = Field(None, description="Earlier id(s) of this card.")
 
     @model_validator(mode="after")
     def _shape_fits_kind(self) -> CardSpec:
@@ -144,6 +149,10 @@ class ConceptSpec(_Spec):
     aliases: list[Text] = Field(default_factory=list)
     tags: list[Tag] = Field(default_factory=list)
     related: list[Slug] = Field(default_factory=list, description="Ids of other concepts.")
+    requires: list[Slug] = Field(
+        default_factory=list, description="Ids of concepts to learn before this one."
+    )
+    was: Slug | list[Slug] | None = Field(None, description="Earlier id(s) of this concept.")
     sources: list[SourceRef] = Field(default_factory=list)
     deck: str | None = Field(
         None, description="Subdeck below the deck's name, e.g. 'Linear Algebra'."
@@ -211,6 +220,7 @@ def validate(source: Source) -> tuple[Deck | None, list[Diagnostic]]:
 
     for concept in concepts:
         problems += _check_concept(concept, seen, broken, source)
+    problems += _check_requires(concepts, seen, broken)
 
     if deck_spec is None or any(p.severity == "error" for p in problems):
         return None, problems
@@ -264,6 +274,48 @@ def _check_concept(
     for name, fig in spec.figures.items():
         problems += _check_figure(concept, name, fig, source)
     problems += _placeholders(concept, concept.file.data, ())
+    return problems
+
+
+def _check_requires(
+    concepts: list[Concept], seen: dict[str, Concept], broken: set[str]
+) -> list[Diagnostic]:
+    problems = []
+    for concept in concepts:
+        for i, other in enumerate(concept.spec.requires):
+            if other == concept.spec.id:
+                problems.append(
+                    Diagnostic(concept.where("requires", i), "a concept cannot require itself")
+                )
+            elif other not in seen and other not in broken:
+                problems.append(
+                    Diagnostic(
+                        concept.where("requires", i),
+                        f"unknown concept '{other}' in requires{did_you_mean(other, seen)}",
+                    )
+                )
+    state: dict[str, int] = {}
+
+    def visit(cid: str, path: list[str]) -> None:
+        state[cid] = 1
+        for i, other in enumerate(seen[cid].spec.requires):
+            if other not in seen or other == cid:
+                continue
+            if state.get(other) == 1:
+                cycle = [*path[path.index(other) :], other] if other in path else [cid, other]
+                problems.append(
+                    Diagnostic(
+                        seen[cid].where("requires", i),
+                        "prerequisites form a cycle: " + " -> ".join(cycle),
+                    )
+                )
+            elif other not in state:
+                visit(other, [*path, other])
+        state[cid] = 2
+
+    for concept in concepts:
+        if concept.spec.id not in state:
+            visit(concept.spec.id, [concept.spec.id])
     return problems
 
 
