@@ -6,37 +6,33 @@ seeing the rules, and is the honest measure. Run:  python bench/lint_quality.py
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import yaml
+from generator.lint.evaluate import card_codes, score_file
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.lint_cases import CARD_CODES, CASES, score_cards, score_interference
+LABELLED = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "lint"
 
 
 def report(path: Path) -> None:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    cards = score_cards(data["cases"])
-    pairs = score_interference(data["interference"])
+    cards, pairs, data = score_file(path)
     good = sum(1 for c in data["cases"] if not c.get("expect"))
     print(
-        f"\n{path.name}: {len(data['cases'])} labelled cards ({good} good, {len(data['cases']) - good} bad), {len(data['interference'])} prompt pairs"
+        f"\n{path.name}: {len(data['cases'])} labelled cards ({good} good,"
+        f" {len(data['cases']) - good} bad), {len(data['interference'])} prompt pairs"
     )
     print(f"{'rule':<6} {'tp':>3} {'fp':>3} {'fn':>3}  precision  recall")
-    for code, score in [*((c, cards) for c in CARD_CODES), ("CD113", pairs)]:
+    for code, score in [*((c, cards) for c in card_codes()), ("CD113", pairs)]:
         print(
-            f"{code:<6} {score.tp[code]:>3} {score.fp[code]:>3} {score.fn[code]:>3}  {score.precision(code):9.2f}  {score.recall(code):6.2f}"
+            f"{code:<6} {score.tp[code]:>3} {score.fp[code]:>3} {score.fn[code]:>3}"
+            f"  {score.precision(code):9.2f}  {score.recall(code):6.2f}"
         )
-    tp = sum(cards.tp.values()) + sum(pairs.tp.values())
-    fp = sum(cards.fp.values()) + sum(pairs.fp.values())
-    fn = sum(cards.fn.values()) + sum(pairs.fn.values())
-    print(f"all    {tp:>3} {fp:>3} {fn:>3}  {tp / (tp + fp):9.2f}  {tp / (tp + fn):6.2f}")
-    for line in cards.wrong + pairs.wrong:
+    total = cards + pairs
+    tp, fp, fn = (sum(c.values()) for c in (total.tp, total.fp, total.fn))
+    print(f"all    {tp:>3} {fp:>3} {fn:>3}  {total.precision():9.2f}  {total.recall():6.2f}")
+    for line in total.wrong:
         print("  misjudged:", line)
 
 
 if __name__ == "__main__":
     for name in ("cases.yaml", "holdout.yaml"):
-        report(CASES.parent / name)
+        report(LABELLED / name)

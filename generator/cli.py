@@ -1,7 +1,10 @@
 """The `conceptdeck` command: options, help text, and one call into the library per command.
 
-Errors become messages and exit codes in exactly one place (`_Group.invoke`): 1 for problems in
-the sources, 2 for usage errors (click's own), and a traceback only with `--debug`.
+Errors become messages and exit codes in exactly one place, `_Boundary.invoke`: the project's
+own `ConceptdeckError`s are explained (1 for problems in the sources or the files, 2 for usage
+errors), Ctrl-C prints one line, and anything else is a bug and shows its traceback. Findings go
+to stdout, one per line (`path:line:col: CODE message`), so they can be piped; summaries and
+progress go to stderr.
 """
 
 from __future__ import annotations
@@ -13,11 +16,77 @@ from pathlib import Path
 import click
 
 from . import pipeline
-from .diagnostics import ContentError, Diagnostic
+from .errors import ConceptdeckError, ContentError, Diagnostic, UsageError
+from .files import DECK_FILE
+
+
+class _Boundary(click.Group):
+    """The one place errors become messages and exit codes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConceptdeckError as exc:
+            if ctx.params.get("debug"):
+                raise
+            if isinstance(exc, ContentError):
+                _report(exc.diagnostics, ctx.meta.get("format", "text"))
+                wrote = (ctx.meta.get("writes") and "; nothing was written") or ""
+                click.secho(f"Found {_summary(exc.diagnostics)}{wrote}.", fg="red", err=True)
+            else:
+                click.secho(f"error: {exc}", fg="red", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            if ctx.params.get("debug"):
+                raise
+            wrote = "; nothing was written" if ctx.meta.get("writes") else ""
+            click.secho(f"Interrupted{wrote}.", fg="red", err=True)
+            ctx.exit(130)
+
+
+def _summary(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return (
+        ", ".join(
+            f"{n} {word}{'s' if n != 1 else ''}"
+            for n, word in ((errors, "error"), (warnings, "warning"))
+            if n
+        )
+        or "no problems"
+    )
+
+
+def _report(diagnostics: list[Diagnostic], fmt: str) -> None:
+    """Findings on stdout: one line each, or a JSON list for editors and CI."""
+    if fmt == "json":
+        from .lint import RULES
+
+        rows = []
+        for d in diagnostics:
+            row = d.as_json()
+            if d.code in RULES:
+                row |= {"rule": RULES[d.code].name, "principle": RULES[d.code].principle}
+            rows.append(row)
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for d in sorted(diagnostics):
+        click.echo(d.format())
+
+
+def _deck_root(path: Path) -> Path:
+    """The deck a path belongs to: the folder itself, or the nearest parent with a deck.yaml."""
+    if path.is_dir() or not path.exists():
+        return path
+    for parent in path.resolve().parents:
+        if (parent / DECK_FILE).is_file():
+            return parent
+    raise UsageError(f"{path} is not inside a deck folder (no {DECK_FILE} in its parents)")
+
 
 SOURCE = click.argument(
     "source",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=pipeline.DEFAULT_SOURCE,
     required=False,
 )
@@ -34,7 +103,7 @@ def _format_option(help_text: str):
     )
 
 
-def _cache_options(function):
+def _render_options(function):
     function = click.option(
         "--no-cache", is_flag=True, help="Render every figure afresh and store nothing."
     )(function)
@@ -50,79 +119,38 @@ def _cache_options(function):
         "--jobs",
         type=click.IntRange(min=0),
         default=0,
-        help="Processes rendering figures (default: all cores).",
+        help="Processes rendering figures (default: one per core).",
     )(function)
     function = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")(function)
     return function
 
 
-class _Group(click.Group):
-    def invoke(self, ctx: click.Context):
-        debug = ctx.params.get("debug", False)
-        try:
-            return super().invoke(ctx)
-        except ContentError as exc:
-            if debug:
-                raise
-            _print_problems(exc.diagnostics)
-            errors = sum(d.severity == "error" for d in exc.diagnostics)
-            warnings = len(exc.diagnostics) - errors
-            summary = ", ".join(
-                f"{n} {word}{'s' if n != 1 else ''}"
-                for n, word in ((errors, "error"), (warnings, "warning"))
-                if n
-            )
-            wrote = (
-                "; nothing was written" if ctx.invoked_subcommand in {"build", "figures"} else ""
-            )
-            click.secho(f"Found {summary}{wrote}.", fg="red", err=True)
-            ctx.exit(1)
-        except (OSError, ValueError) as exc:
-            if debug:
-                raise
-            click.secho(f"error: {exc}", fg="red", err=True)
-            ctx.exit(1)
+class _Progress:
+    """A progress bar on stderr while figures render, when stderr is a terminal."""
 
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar = None
+        self.done = 0
 
-def _print_problems(diagnostics: list[Diagnostic]) -> None:
-    for d in sorted(diagnostics):
-        click.echo(d.format(), err=True)
-
-
-def _json(diagnostics: list[Diagnostic]) -> str:
-    """Findings for editors and CI, each lint finding with its rule's name and principle."""
-    from .lint import RULES
-
-    rows = []
-    for d in diagnostics:
-        row = d.as_json()
-        if d.code in RULES:
-            row |= {"rule": RULES[d.code].name, "principle": RULES[d.code].principle}
-        rows.append(row)
-    return json.dumps(rows, indent=2, ensure_ascii=False)
-
-
-def _progress(quiet: bool):
-    """A progress callback drawing a bar on a terminal; None when quiet or not a TTY."""
-    if quiet or not sys.stderr.isatty():
-        return None
-    state: dict[str, object] = {}
-
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = click.progressbar(length=total, label="Rendering figures", file=sys.stderr)
-            bar.__enter__()
-            state["bar"], state["done"] = bar, 0
-        bar.update(done - state["done"])  # type: ignore[attr-defined,operator]
-        state["done"] = done
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Rendering figures", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
         if done >= total:
-            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+            self.close()
 
-    return update
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Boundary, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--debug", is_flag=True, help="Show a traceback instead of a message when something fails."
 )
@@ -140,8 +168,10 @@ def cli(debug: bool) -> None:
     help="Where to write the .apkg [default: dist/<deck id>.apkg].",
 )
 @click.option("--strict", is_flag=True, help="Fail on lint warnings too.")
-@_cache_options
+@_render_options
+@click.pass_context
 def build(
+    ctx: click.Context,
     source: Path,
     output: Path | None,
     strict: bool,
@@ -155,14 +185,21 @@ def build(
     The package is written atomically: a failed build leaves any earlier one untouched. Note
     modification times are kept in SOURCE/conceptdeck.lock; commit it with the deck.
     """
-    result = pipeline.build(
-        source,
-        output,
-        cache_dir=None if no_cache else cache_dir,
-        jobs=jobs,
-        progress=_progress(quiet),
-        strict=strict,
-    )
+    ctx.meta["writes"] = True
+    progress = _Progress(quiet)
+    try:
+        result = pipeline.build(
+            _deck_root(source),
+            output,
+            cache_dir=None if no_cache else cache_dir,
+            jobs=jobs,
+            progress=progress,
+            strict=strict,
+        )
+    finally:
+        progress.close()
+    for notice in result.notices:
+        click.secho(f"note: {notice}", fg="yellow", err=True)
     if result.warnings:
         click.secho(
             f"{len(result.warnings)} lint warnings (run 'conceptdeck check {source}' to see them)",
@@ -170,20 +207,25 @@ def build(
             err=True,
         )
     fig = result.figures
-    counts = f"{result.concepts} concepts, {result.notes} notes, {result.cards} cards, {fig.figures} figures"
+    counts = (
+        f"{result.concepts} concepts, {result.notes} notes, {result.cards} cards,"
+        f" {fig.figures} figures"
+    )
     if result.up_to_date:
         click.echo(
-            f"{result.output} is up to date ({_size(result.size)}): {counts}; nothing changed since the last build."
+            f"{result.output} is up to date ({_size(result.size)}): {counts}; nothing changed"
+            " since the last build."
         )
         return
     click.echo(
         f"Built {result.output} ({_size(result.size)}): {counts} ({fig.rendered} rendered,"
-        f" {fig.cached} cached, {_size(fig.media_bytes)} of media); {result.changed_notes} notes new or changed."
+        f" {fig.cached} cached, {_size(fig.media_bytes)} of media);"
+        f" {result.changed_notes} notes new or changed."
     )
 
 
 @cli.command()
-@SOURCE
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Exit 1 on lint warnings, not only on errors.")
 @_format_option("Output format; json is for editors and CI.")
 @click.option(
@@ -198,31 +240,42 @@ def build(
     metavar="CODES",
     help="Skip these lint rules (comma-separated codes or prefixes).",
 )
-def check(source: Path, strict: bool, fmt: str, select: str, ignore: str) -> None:
-    """Validate and lint SOURCE (default: concepts) without writing anything.
+@click.pass_context
+def check(
+    ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str, select: str, ignore: str
+) -> None:
+    """Validate and lint decks without writing anything (default: concepts).
 
-    Figure functions are not run; `build` and `figures` run them.
+    PATHS are deck folders or files inside decks (as editors and pre-commit pass them); for
+    files, findings are reported for those files, and errors anywhere in their deck. Everything
+    `build` checks is checked, except that figure functions are not run.
     """
     from .lint import RuleSelection
 
+    ctx.meta["format"] = fmt
     rules = RuleSelection.parse(select, ignore)
-    try:
-        warnings = pipeline.check(source, rules=rules)
-    except ContentError as exc:
-        if fmt == "json":
-            click.echo(_json(exc.diagnostics))
-            sys.exit(1)
-        raise
-    if fmt == "json":
-        click.echo(_json(warnings))
-    else:
-        _print_problems(warnings)
-        click.echo(
-            f"{source}: no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}.",
-            err=bool(warnings),
-        )
-    if strict and warnings:
-        sys.exit(1)
+    targets: dict[Path, set[str] | None] = {}
+    for path in paths or (pipeline.DEFAULT_SOURCE,):
+        root = _deck_root(path)
+        if path.is_file():
+            shown = targets.setdefault(root, set())
+            if shown is not None:
+                shown.add(str(path.resolve()))
+        else:
+            targets[root] = None
+    findings: list[Diagnostic] = []
+    for root, files in targets.items():
+        warnings = pipeline.check(root, rules=rules)
+        if files is not None:
+            warnings = [w for w in warnings if str(Path(w.where.path).resolve()) in files]
+        findings += warnings
+    _report(findings, fmt)
+    names = ", ".join(str(p) for p in paths) or str(pipeline.DEFAULT_SOURCE)
+    click.echo(
+        f"{names}: no errors, {_summary(findings).replace('no problems', '0 warnings')}.", err=True
+    )
+    if strict and findings:
+        ctx.exit(1)
 
 
 @cli.command()
@@ -241,7 +294,7 @@ def check(source: Path, strict: bool, fmt: str, select: str, ignore: str) -> Non
     metavar="PATTERN",
     help="Only figures matching a glob on 'concept/figure' or the figure name, e.g. 'pca/*'.",
 )
-@_cache_options
+@_render_options
 def figures(
     source: Path,
     out_dir: Path,
@@ -251,17 +304,25 @@ def figures(
     cache_dir: Path,
     no_cache: bool,
 ) -> None:
-    """Render the figures of SOURCE, light and dark, with a contact sheet to look at them."""
-    written, report = pipeline.contact_sheet(
-        source,
-        out_dir,
-        only=only,
-        cache_dir=None if no_cache else cache_dir,
-        jobs=jobs,
-        progress=_progress(quiet),
-    )
+    """Render the figures of SOURCE, light and dark, with a contact sheet to look at them.
+
+    Figures that render are written even when others fail; the failures are reported (exit 1).
+    """
+    progress = _Progress(quiet)
+    try:
+        written, report = pipeline.contact_sheet(
+            _deck_root(source),
+            out_dir,
+            only=only,
+            cache_dir=None if no_cache else cache_dir,
+            jobs=jobs,
+            progress=progress,
+        )
+    finally:
+        progress.close()
     click.echo(
-        f"Wrote {report.figures} figures ({len(written) - 1} files) to {out_dir}; open {out_dir / 'index.html'}"
+        f"Wrote {report.figures} figures ({len(written) - 1} files) to {out_dir};"
+        f" open {out_dir / 'index.html'}"
     )
 
 
@@ -282,10 +343,9 @@ def new(concept_id: str, title: str | None, folder: Path) -> None:
     Its TODO placeholders are errors for `check` and `build` until you replace them, so a
     half-written concept cannot slip into a deck. An existing file is never overwritten.
     """
-    try:
-        path = pipeline.new_concept(concept_id, folder, title)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="ID") from exc
+    from .scaffold import new_concept
+
+    path = new_concept(concept_id, folder, title)
     click.echo(f"Wrote {path}; replace its TODOs, then run 'conceptdeck check'.")
 
 
@@ -295,7 +355,7 @@ def schema(which: str) -> None:
     """Print the JSON Schema of a concept file (default) or of deck.yaml, for editor support."""
     from .schema import json_schemas
 
-    click.echo(json.dumps(json_schemas()[which], indent=2))
+    click.echo(json.dumps(json_schemas()[which], indent=2, ensure_ascii=False))
 
 
 @cli.command()
@@ -303,12 +363,13 @@ def schema(which: str) -> None:
 @_format_option("Output format.")
 def stats(source: Path, fmt: str) -> None:
     """Cards by kind, figures and missing core kinds per concept, and deck totals."""
-    rows = pipeline.stats(source)
+    from .schema import KINDS
+    from .stats import stats as deck_stats
+
+    rows = deck_stats(_deck_root(source))
     if fmt == "json":
         click.echo(json.dumps([row.__dict__ for row in rows], indent=2))
         return
-    from .schema import KINDS
-
     kinds = sorted({k for row in rows for k in row.kinds}, key=KINDS.index)
     width = max([len(r.id) for r in rows] + [7])
     short = {k: k[:4] for k in kinds}
@@ -320,15 +381,38 @@ def stats(source: Path, fmt: str) -> None:
     for row in rows:
         counts = " ".join(f"{row.kinds.get(k, 0) or '.':>4}" for k in kinds)
         click.echo(
-            f"{row.id:<{width}}  {row.cards:>5}  {counts}  {row.figures:>4}  {', '.join(row.missing) or '-'}"
+            f"{row.id:<{width}}  {row.cards:>5}  {counts}  {row.figures:>4}"
+            f"  {', '.join(row.missing) or '-'}"
         )
     totals = {k: sum(r.kinds.get(k, 0) for r in rows) for k in kinds}
     click.echo(
         f"{'total':<{width}}  {sum(r.cards for r in rows):>5}  "
         + " ".join(f"{totals[k]:>4}" for k in kinds)
-        + f"  {sum(r.figures for r in rows):>4}  {sum(1 for r in rows if r.missing)} concepts missing a core kind"
+        + f"  {sum(r.figures for r in rows):>4}"
+        + f"  {sum(1 for r in rows if r.missing)} concepts missing a core kind"
     )
     click.echo(f"{len(rows)} concepts; kinds: " + ", ".join(f"{short[k]}={k}" for k in kinds))
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rule(code: str | None) -> None:
+    """Explain a lint rule (e.g. CD107): what it finds, why it matters, how to fix it.
+
+    Without CODE, list every rule.
+    """
+    from .errors import did_you_mean
+    from .lint import RULES
+
+    if code is None:
+        for r in sorted(RULES.values(), key=lambda r: r.code):
+            click.echo(f"{r.code}  {r.name:<24} {r.fires_when}")
+        return
+    found = RULES.get(code.upper())
+    if found is None:
+        raise UsageError(f"unknown lint rule '{code}'{did_you_mean(code.upper(), RULES)}")
+    click.echo(f"{found.code} {found.name} ({found.scope})\n\n{found.doc}\n")
+    click.echo(f"Fires when: {found.fires_when}\nFix: {found.fix}\nPrinciple: {found.principle}")
 
 
 def _size(n: int) -> str:

@@ -1,9 +1,16 @@
-"""Packaging rendered cards as an Anki .apkg: the only module that talks to genanki.
+"""Packaging notes as an Anki .apkg: the only module that talks to genanki.
 
-Identity is everything here (see ANKI_NOTES.md): note GUIDs come from the author's ids, never
-from text; note types have constant ids, explicit field and template ids, and fields are only
-ever appended; each note's modification time comes from the ledger; and the zip is written
-with fixed dates and sorted members, so the same sources always give the same bytes.
+Identity is everything here (see Anki's importer notes in the README): note GUIDs come from the
+author's ids, never from text; note types have constant ids, explicit field and template ids,
+and fields are only ever appended; each note's modification time comes from the lock; and the
+zip is written with fixed dates and sorted members, so the same sources always give the same
+bytes.
+
+genanki writes the collection database with its own schema and JSON, through five of its
+internals, pinned by the `genanki<0.14` requirement and exercised by every test that imports a
+package into Anki: `apkg_col.APKG_COL`, `apkg_schema.APKG_SCHEMA`, `Note.write_to_db`,
+`Model.to_json`, and the HTML check `Note._check_invalid_html_tags_in_fields` (our fields come
+from the Markdown renderer, which escapes raw HTML itself).
 """
 
 from __future__ import annotations
@@ -12,44 +19,51 @@ import hashlib
 import html
 import io
 import json
+import re
 import sqlite3
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from .errors import FileAccessError
 from .figures import FigureMedia
-from .ledger import Ledger
-from .schema import CLOZE_RE, Deck
+from .files import read_bounded
+from .lock import Lock, NoteType
+from .notes import Note
 from .text import CardText
 
 # Constant forever: Anki matches note types by id. Fields and templates may only be appended.
-PROMPT_MODEL_ID = 1_732_710_001
-CLOZE_MODEL_ID = 1_732_710_002
+MODEL_IDS: dict[NoteType, int] = {"prompt": 1_732_710_001, "cloze": 1_732_710_002}
 # Only ever append to these lists: Anki matches fields by position and id.
 _CONTEXT_FIELDS = ["Concept", "Kind", "Intuition", "Related", "Sources"]
 PROMPT_FIELDS = ["Prompt", "PromptFigure", "Answer", "Why", "Figure", *_CONTEXT_FIELDS]
 CLOZE_FIELDS = ["Text", "PromptFigure", "Why", "Figure", *_CONTEXT_FIELDS]
+RELEASE_TAG = "conceptdeck::release::"
+RETIRED_NOTICE = (
+    "This card was retired from its deck and will not be updated again. You can delete it:"
+    " in the browser, search <code>tag:conceptdeck::retired</code>."
+)
 
 
 def _asset(name: str) -> str:
     return resources.files("generator").joinpath("card", name).read_text(encoding="utf-8")
 
 
-def note_types() -> tuple[genanki.Model, genanki.Model]:
+def note_types() -> dict[NoteType, genanki.Model]:
     """The prompt/answer and cloze note types, with their templates and CSS."""
-    return (
-        _note_type(PROMPT_MODEL_ID, "conceptdeck: Intuition", PROMPT_FIELDS, "Intuition", "prompt"),
-        _note_type(CLOZE_MODEL_ID, "conceptdeck: Cloze", CLOZE_FIELDS, "Cloze", "cloze"),
-    )
+    return {
+        "prompt": _note_type("prompt", "conceptdeck: Intuition", PROMPT_FIELDS, "Intuition"),
+        "cloze": _note_type("cloze", "conceptdeck: Cloze", CLOZE_FIELDS, "Cloze"),
+    }
 
 
-def _note_type(
-    model_id: int, name: str, fields: list[str], template: str, prefix: str
-) -> genanki.Model:
+def _note_type(kind: NoteType, name: str, fields: list[str], template: str) -> genanki.Model:
+    model_id = MODEL_IDS[kind]
     context = _asset("context.html")
     return genanki.Model(
         model_id,
@@ -62,14 +76,29 @@ def _note_type(
             {
                 "name": template,
                 "id": model_id * 100 + 50,
-                "qfmt": _asset(f"{prefix}-front.html"),
-                "afmt": _asset(f"{prefix}-back.html").replace("{{> context}}", context),
+                "qfmt": _asset(f"{kind}-front.html"),
+                "afmt": _asset(f"{kind}-back.html").replace("{{> context}}", context),
             }
         ],
         css=_asset("style.css"),
-        model_type=genanki.Model.CLOZE if prefix == "cloze" else genanki.Model.FRONT_BACK,
+        model_type=genanki.Model.CLOZE if kind == "cloze" else genanki.Model.FRONT_BACK,
         sort_field_index=0,
     )
+
+
+def note_type_hashes() -> dict[NoteType, str]:
+    """A hash per note type of what learners get from it, so template or CSS changes reach them."""
+    hashes: dict[NoteType, str] = {}
+    for kind, m in note_types().items():
+        digest = hashlib.sha256(json.dumps([m.fields, m.templates, m.css], sort_keys=True).encode())
+        hashes[kind] = digest.hexdigest()[:16]
+    return hashes
+
+
+def guid(deck_id: str, origin: str) -> str:
+    """A note's identity: the deck id and the ids it was first published under, never text."""
+    concept_id, card_id = origin.split("/")
+    return genanki.guid_for(deck_id, concept_id, card_id)
 
 
 def figure_html(media: FigureMedia | None) -> str:
@@ -85,104 +114,93 @@ def figure_html(media: FigureMedia | None) -> str:
     )
 
 
-def guid(deck_id: str, concept_id: str, card_id: str) -> str:
-    """A note's identity: the author's ids only, so any text can change without losing history."""
-    return genanki.guid_for(deck_id, concept_id, card_id)
-
-
 @dataclass(frozen=True)
 class PlannedNote:
-    """One note as it will be written: its identity, fields, tags and deck."""
+    """One note as it will be written: identity, fields, tags, deck and time."""
 
-    key: str  # "concept/card": the ledger's key, readable in diffs
+    key: str
     guid: str
-    model_id: int
+    note_type: NoteType
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck_name: str
-    cards: int
-    figures: tuple[FigureMedia, ...] = ()
-
-    def content_hash(self) -> str:
-        """What Anki would change on update: fields and tags. Not the deck: an import never moves
-        existing cards, so a renamed or moved subdeck must not re-stamp (and overwrite) notes."""
-        payload = json.dumps([self.fields, self.tags], ensure_ascii=False)
-        return f"{self.model_id}:{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
-
-    def inputs_hash(self) -> str:
-        """The content with each figure named by what was drawn instead of by its bytes: equal
-        when only another machine or library version re-encoded the same pictures."""
-        if not self.figures:
-            return ""  # nothing to re-encode: the content hash says it all
-        fields = list(self.fields)
-        for media in self.figures:
-            fields = [
-                f.replace(media.light, media.identity).replace(media.dark, media.identity)
-                for f in fields
-            ]
-        payload = json.dumps([fields, self.tags], ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+    mod: int
 
 
-def plan_notes(
-    deck: Deck, cards: list[CardText], figures: dict[tuple[str, str], FigureMedia]
+def plan(
+    deck_id: str,
+    notes: list[Note],
+    texts: dict[str, CardText],
+    figures: dict[tuple[str, str], FigureMedia],
+    lock: Lock,
 ) -> list[PlannedNote]:
-    """Assemble every note's fields from rendered text and figures."""
-    notes = []
-    for text in cards:
-        card, concept = text.card, text.concept.spec
-        shown = [
-            figures.get((concept.id, name or "")) for name in (card.prompt_figure, card.figure)
-        ]
-        front_figure, back_figure = (figure_html(media) for media in shown)
-        context = [text.concept_title, card.kind, text.intuition, text.related, text.sources]
-        if card.kind == "cloze":
-            fields = [text.front, front_figure, text.why, back_figure, *context]
-            model_id, count = CLOZE_MODEL_ID, len(set(CLOZE_RE.findall(card.text or "")))
-        else:
-            fields = [text.front, front_figure, text.answer, text.why, back_figure, *context]
-            model_id, count = PROMPT_MODEL_ID, 1
-        tags = dict.fromkeys(
-            [*concept.tags, *card.tags, f"concept::{concept.id}", f"kind::{card.kind}"]
-        )
-        notes.append(
+    """Assemble every note's fields from rendered text and figures, with the lock's times."""
+    planned = []
+    for note in notes:
+        entry = lock.entries[note.key]
+        tags = note.tags() + ([RELEASE_TAG + entry.since] if entry.since else [])
+        planned.append(
             PlannedNote(
-                f"{concept.id}/{card.id}",
-                guid(deck.spec.id, concept.id, card.id),
-                model_id,
-                tuple(fields),
+                note.key,
+                guid(deck_id, note.origin),
+                note.note_type,
+                _fields(note, texts, figures),
                 tuple(tags),
-                text.concept.deck_name,
-                count,
-                tuple(media for media in shown if media),
+                note.deck_name,
+                entry.mod,
             )
         )
-    return notes
+    return planned
 
 
-def package(deck: Deck, notes: list[PlannedNote], media: dict[str, bytes], ledger: Ledger) -> bytes:
-    """The .apkg bytes. Every timestamp comes from the ledger, so equal input gives equal bytes."""
-    models = {m.model_id: m for m in note_types()}
-    timestamp = max((entry[1] for entry in ledger.entries.values()), default=0)
+def _fields(
+    note: Note, texts: dict[str, CardText], figures: dict[tuple[str, str], FigureMedia]
+) -> tuple[str, ...]:
+    if note.card is None:  # retired: the notice replaces the content, on every card of the note
+        concept_id = note.key.split("/")[0]
+        if note.note_type == "cloze":
+            gaps = " ".join(f"{{{{c{n}::retired}}}}" for n in range(1, note.cards + 1))
+            return (f"{RETIRED_NOTICE} {gaps}", "", "", "", concept_id, "retired", "", "", "")
+        return (RETIRED_NOTICE, "", "retired", "", "", concept_id, "retired", "", "", "")
+    text, card = texts[note.key], note.card
+    shown = [
+        figures.get((text.concept.id, name or "")) for name in (card.prompt_figure, card.figure)
+    ]
+    front_figure, back_figure = (figure_html(media) for media in shown)
+    context = [text.concept_title, card.kind, text.intuition, text.related, text.sources]
+    if note.note_type == "cloze":
+        return (text.front, front_figure, text.why, back_figure, *context)
+    return (text.front, front_figure, text.answer, text.why, back_figure, *context)
+
+
+def package(
+    deck_name: str, description: str, notes: list[PlannedNote], media: dict[str, bytes], lock: Lock
+) -> bytes:
+    """The .apkg bytes. Every timestamp comes from the lock, so equal input gives equal bytes."""
+    models = note_types()
+    timestamp = max(
+        [e.mod for e in lock.entries.values()] + [t.mod for t in lock.note_types.values()],
+        default=0,
+    )
     db = sqlite3.connect(":memory:")
     cursor = db.cursor()
     cursor.executescript(APKG_SCHEMA)
     cursor.executescript(APKG_COL)
     cursor.execute("UPDATE col SET crt = ?, mod = ?", (timestamp, timestamp * 1000))
 
-    deck_names = sorted({deck.spec.name} | {n.deck_name for n in notes})
+    deck_names = sorted({deck_name} | {n.deck_name for n in notes})
     deck_ids = {name: _stable_id(name) for name in deck_names}
     decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
     for name in deck_names:
         entry = genanki.Deck(
-            deck_ids[name], name, description=_description(deck) if name == deck.spec.name else ""
+            deck_ids[name], name, description=description if name == deck_name else ""
         ).to_json()
         entry["mod"] = timestamp
         decks_json[str(deck_ids[name])] = entry
     models_json = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
-    for model in models.values():
+    for kind, model in models.items():
         models_json[str(model.model_id)] = model.to_json(
-            ledger.mod(f"notetype:{model.model_id}"), deck_ids[deck.spec.name]
+            lock.note_types[kind].mod, deck_ids[deck_name]
         )
     cursor.execute(
         "UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json))
@@ -190,40 +208,22 @@ def package(deck: Deck, notes: list[PlannedNote], media: dict[str, bytes], ledge
 
     for position, planned in enumerate(notes):
         note = _Note(
-            model=models[planned.model_id],
+            model=models[planned.note_type],
             fields=list(planned.fields),
             tags=list(planned.tags),
             guid=planned.guid,
             due=position,
         )
-        note.mod = ledger.mod(planned.key)
-        note.write_to_db(cursor, note.mod, deck_ids[planned.deck_name], _ids(planned.guid))
+        note.write_to_db(cursor, planned.mod, deck_ids[planned.deck_name], _ids(planned.guid))
     db.commit()
     collection = db.serialize()
     db.close()
     return _zip(collection, media)
 
 
-def model_hashes() -> dict[str, tuple[str, str]]:
-    """Ledger keys for the note types, so template or CSS changes reach learners too."""
-    hashes = {}
-    for m in note_types():
-        digest = hashlib.sha256(json.dumps([m.fields, m.templates, m.css], sort_keys=True).encode())
-        hashes[f"notetype:{m.model_id}"] = (digest.hexdigest()[:16], "")
-    return hashes
-
-
-def _description(deck: Deck) -> str:
-    from .text import markdown
-
-    return markdown(deck.spec.description) if deck.spec.description else ""
-
-
 class _Note(genanki.Note):
-    mod: int = 0
-
     def _check_invalid_html_tags_in_fields(self) -> None:
-        """Our fields are produced by the Markdown renderer, which escapes raw HTML itself."""
+        """Our fields come from the Markdown renderer, which escapes raw HTML itself."""
 
 
 def _stable_id(text: str) -> int:
@@ -247,9 +247,8 @@ def _zip(collection: bytes, media: dict[str, bytes]) -> bytes:
         def put(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.external_attr = 0o644 << 16
-            png = data.startswith(
-                b"\x89PNG"
-            )  # already compressed: storing it saves time, not space
+            # A PNG is already compressed: storing it saves time, not space.
+            png = data.startswith(b"\x89PNG")
             info.compress_type = zipfile.ZIP_STORED if png else zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
 
@@ -258,3 +257,54 @@ def _zip(collection: bytes, media: dict[str, bytes]) -> bytes:
         for i, name in enumerate(names):
             put(str(i), media[name])
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class PackagedNote:
+    """A note as an earlier package holds it: what a build compares against to recover times."""
+
+    mod: int
+    note_type: NoteType | None
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+def read_package(path: Path) -> dict[str, PackagedNote]:
+    """The notes of an .apkg written by conceptdeck (or any schema-11 package), by GUID."""
+    kinds = {v: k for k, v in MODEL_IDS.items()}
+    data = read_bounded(path, 2_000_000_000)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            collection = archive.read("collection.anki2")
+        db = sqlite3.connect(":memory:")
+        try:
+            db.deserialize(collection)
+            rows = db.execute("SELECT guid, mod, mid, flds, tags FROM notes").fetchall()
+        finally:
+            db.close()
+    except (zipfile.BadZipFile, KeyError, sqlite3.Error) as exc:
+        raise FileAccessError(path, f"not an Anki package ({exc})") from exc
+    return {
+        g: PackagedNote(mod, kinds.get(mid), tuple(flds.split("\x1f")), tuple(tags.split()))
+        for g, mod, mid, flds, tags in rows
+    }
+
+
+_SRC = re.compile(r'src="[^"]*"')
+
+
+def same_content(a: PlannedNote, b: PackagedNote) -> bool:
+    """Whether a learner would see the same note, ignoring media names (which another machine's
+    encoder may have changed) and release tags."""
+
+    def fields(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_SRC.sub('src=""', v) for v in values)
+
+    def tags(values: tuple[str, ...]) -> set[str]:
+        return {t for t in values if not t.startswith(RELEASE_TAG)}
+
+    return (
+        a.note_type == b.note_type
+        and fields(a.fields) == fields(b.fields)
+        and tags(a.tags) == tags(b.tags)
+    )

@@ -11,18 +11,29 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-
-from .diagnostics import Diagnostic
+from .errors import Diagnostic
 
 if TYPE_CHECKING:
-    from .schema import CardSpec, Concept, Deck
+    from markdown_it import MarkdownIt
 
-_md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
-    ["table", "strikethrough"]
-)
+    from .schema import CardSpec
+    from .validation import Concept, Deck
+    from .yaml_source import YamlFile
+
+
+@cache
+def _markdown_it() -> MarkdownIt:
+    """CommonMark with tables and strikethrough; raw HTML is escaped, never passed through."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
+        ["table", "strikethrough"]
+    )
+
+
 _PLACEHOLDER = "\ue000{}\ue001"
 _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 _SINGLE_PARAGRAPH = re.compile(r"\A<p>((?:(?!<p>).)*)</p>\n?\Z", re.S)
@@ -44,9 +55,8 @@ _OPENERS = (
 )
 
 
-_DELIMITER = re.compile(
-    r"\\[$\\()\[\]]|\$"
-)  # where math could open or close: `$`, or a backslash pair
+# Where math could open or close: `$`, or a backslash pair.
+_DELIMITER = re.compile(r"\\[$\\()\[\]]|\$")
 
 
 def split_math(text: str) -> list[tuple[str, str, str]]:
@@ -119,7 +129,7 @@ _PLAIN_PROSE = re.compile(r"(?!\s|\d+[.)](\s|$)|[-+=>](\s|$)|--)[^\\*_\[\]<>&#`!
 def _render_prose(prose: str) -> str:
     if _PLAIN_PROSE.fullmatch(prose):
         return html.escape(prose, quote=False).replace('"', "&quot;")
-    rendered = _md.render(prose)
+    rendered = _markdown_it().render(prose)
     match = _SINGLE_PARAGRAPH.match(rendered)
     return (match.group(1) if match else rendered).strip()
 
@@ -140,31 +150,33 @@ class CardText:
     sources: str
 
 
-def render_text(deck: Deck) -> tuple[list[CardText], list[Diagnostic]]:
+@dataclass(frozen=True)
+class DeckText:
+    """Every card's text and the deck's description, or the problems that stopped them."""
+
+    cards: list[CardText]
+    description: str
+    problems: list[Diagnostic]
+
+
+def render_text(deck: Deck) -> DeckText:
     """Render every card's text, collecting every math error instead of stopping at the first."""
     cards: list[CardText] = []
     problems: list[Diagnostic] = []
     titles = deck.title_of
 
     def render(
-        concept: Concept, key: tuple[str | int, ...], value: str | None, cloze: bool = False
+        file: YamlFile, key: tuple[str | int, ...], value: str | None, cloze: bool = False
     ) -> str:
         if not value:
             return ""
         try:
             return markdown(value, cloze=cloze)
         except MathError as exc:
-            problems.append(
-                Diagnostic(concept.where(*key), f"{exc} (at character {exc.offset + 1})")
-            )
+            problems.append(Diagnostic(file.where(key), f"{exc} (at character {exc.offset + 1})"))
             return ""
 
-    try:  # the deck's description is rendered when packaging; check its math here, with a place
-        markdown(deck.spec.description)
-    except MathError as exc:
-        where = deck.file.where(("description",))
-        problems.append(Diagnostic(where, f"{exc} (at character {exc.offset + 1})"))
-
+    description = render(deck.file, ("description",), deck.spec.description)
     for concept in deck.concepts:
         spec = concept.spec
         title = html.escape(spec.title) + (
@@ -172,7 +184,7 @@ def render_text(deck: Deck) -> tuple[list[CardText], list[Diagnostic]]:
             if spec.aliases
             else ""
         )
-        intuition = render(concept, ("intuition",), spec.intuition)
+        intuition = render(concept.file, ("intuition",), spec.intuition)
         related = " · ".join(html.escape(titles[r]) for r in spec.related)
         sources = "".join(
             f'<li><a href="{html.escape(s.url)}">{html.escape(s.title)}</a></li>'
@@ -189,15 +201,13 @@ def render_text(deck: Deck) -> tuple[list[CardText], list[Diagnostic]]:
                     concept=concept,
                     card=card,
                     index=i,
-                    front=render(
-                        concept, ("cards", i, front_key), card.text if cloze else card.prompt, cloze
-                    ),
-                    answer=render(concept, ("cards", i, "answer"), card.answer),
-                    why=render(concept, ("cards", i, "why"), card.why),
+                    front=render(concept.file, ("cards", i, front_key), card.front, cloze),
+                    answer=render(concept.file, ("cards", i, "answer"), card.answer),
+                    why=render(concept.file, ("cards", i, "why"), card.why),
                     concept_title=title,
                     intuition=intuition,
                     related=related,
                     sources=sources,
                 )
             )
-    return cards, problems
+    return DeckText(cards, description, problems)

@@ -1,4 +1,4 @@
-"""Shared helpers: copies of fixture decks, the real Anki backend, and the CLI runner."""
+"""Shared helpers: copies of fixture decks, the CLI runner, and Anki's own backend."""
 
 from __future__ import annotations
 
@@ -14,17 +14,28 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 
 
+@pytest.fixture(scope="session")
+def figure_cache(request: pytest.FixtureRequest) -> Path:
+    """A figure cache kept between test runs (in pytest's cache folder): entries are keyed by
+    everything that decides their bytes and verified on every read, so reuse is safe."""
+    return Path(request.config.cache.mkdir("conceptdeck-figures"))
+
+
+def copy_deck(name: str, target: Path) -> Path:
+    """A copy of a fixture deck (or of the bundled library, `concepts`) without its lock."""
+    source = REPO / "concepts" if name == "concepts" else FIXTURES / name
+    shutil.copytree(
+        source, target, ignore=shutil.ignore_patterns("conceptdeck.lock", "__pycache__")
+    )
+    return target
+
+
 @pytest.fixture
 def deck_copy(tmp_path: Path):
-    """Copy a fixture deck into tmp_path so builds can write its ledger without touching git."""
+    """Copy a fixture deck into tmp_path so builds can write its lock without touching git."""
 
     def copy(name: str, dest: str = "deck") -> Path:
-        source = REPO / name if name == "concepts" else FIXTURES / name
-        target = tmp_path / dest
-        shutil.copytree(
-            source, target, ignore=shutil.ignore_patterns("conceptdeck.lock", "__pycache__")
-        )
-        return target
+        return copy_deck(name, tmp_path / dest)
 
     return copy
 
@@ -34,8 +45,8 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Run the CLI in tmp_path (so dist/ and the cache land there) and return click's Result."""
     monkeypatch.chdir(tmp_path)
 
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    def invoke(*args: object, input: str | None = None):
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False, input=input)
 
     return invoke
 
@@ -58,7 +69,7 @@ class Anki:
             package_path=str(apkg), options=ImportAnkiPackageOptions()
         )
         log = self.col.import_anki_package(request).log
-        self.reopen()  # the note-type cache goes stale after an import (ANKI_NOTES.md)
+        self.reopen()  # the note-type cache goes stale after an import
         return log
 
     def reopen(self) -> None:
@@ -73,6 +84,25 @@ class Anki:
     def note_by_guid(self, guid: str):
         nid = self.col.db.scalar("select id from notes where guid = ?", guid)
         return self.col.get_note(nid)
+
+    def review_all(self, deck: str, limit: int = 1000) -> int:
+        """Answer every due card of `deck` 'Good' through the real scheduler."""
+        self.col.decks.select(self.col.decks.id_for_name(deck))
+        reviewed = 0
+        while reviewed < limit and (card := self.col.sched.getCard()) is not None:
+            card.start_timer()
+            self.col.sched.answerCard(card, 3)
+            reviewed += 1
+        return reviewed
+
+    def schedule(self) -> dict[int, tuple]:
+        rows = self.col.db.all(
+            "select id, nid, type, queue, due, ivl, factor, reps, lapses from cards"
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    def revlog(self) -> list:
+        return self.col.db.all("select id, cid, ease, ivl from revlog order by id")
 
     def close(self) -> None:
         self.col.close()

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 
 import pytest
 
 from generator import build, check
 from generator.pipeline import load_deck
-from tests.conftest import REPO, Anki
+from tests.conftest import REPO, Anki, copy_deck
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    """One build of a copy of concepts/ (the real one's lock file stays untouched)."""
+def bundled(tmp_path_factory, figure_cache):
+    """One build of a copy of concepts/ with the committed lock (the real one stays untouched)."""
     work = tmp_path_factory.mktemp("bundled")
-    shutil.copytree(
-        REPO / "concepts", work / "concepts", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    result = build(work / "concepts", work / "deck.apkg", cache_dir=work / "cache")
-    return work, result
+    source = copy_deck("concepts", work / "concepts")
+    (source / "conceptdeck.lock").write_bytes((REPO / "concepts" / "conceptdeck.lock").read_bytes())
+    result = build(source, work / "deck.apkg", cache_dir=figure_cache)
+    return source, result
 
 
 def test_bundled_deck_is_lint_clean():
@@ -62,10 +60,11 @@ def test_bundled_deck_imports_with_every_card_and_figure(bundled, tmp_path):
         anki.close()
 
 
-def test_bundled_lock_file_matches_the_sources(bundled):
-    """concepts/conceptdeck.lock is committed: a build of unchanged sources must not move it."""
-    work, result = bundled
+def test_bundled_lock_matches_the_sources(bundled):
+    """concepts/conceptdeck.lock is committed: building unchanged sources, on any machine, with
+    any supported matplotlib or Pillow, must leave it byte-identical and change no note."""
+    source, result = bundled
     assert result.changed_notes == 0, "run `conceptdeck build` and commit concepts/conceptdeck.lock"
-    assert (work / "concepts" / "conceptdeck.lock").read_text() == (
+    assert (source / "conceptdeck.lock").read_bytes() == (
         REPO / "concepts" / "conceptdeck.lock"
-    ).read_text()
+    ).read_bytes()

@@ -42,8 +42,8 @@ BROKEN = {
     "missing-deck": [("deck.yaml", 1, "missing deck.yaml")],
     "figure-raises": [("alpha.yaml", 9, "'broken_curve' failed at deck/figures.py:12: IndexError")],
     "image-escape": [
-        ("alpha.yaml", 6, "must be a relative path to a file inside the deck folder"),
-        ("alpha.yaml", 9, "must be a relative path to a file inside the deck folder"),
+        ("alpha.yaml", 6, "must be a path relative to the concept file, inside the deck"),
+        ("alpha.yaml", 9, "must be a path relative to the concept file, inside the deck"),
     ],
     "placeholder": [("alpha.yaml", 3, "placeholder left in")],
 }
@@ -62,12 +62,13 @@ def test_broken_deck_reports_every_error_and_keeps_old_output(name, deck_copy, r
     assert "Traceback" not in result.output
     assert earlier.read_bytes() == b"an earlier, good package"
     assert not (source / "conceptdeck.lock").exists()
-    lines = [line for line in result.stderr.splitlines() if re.match(r"\S+:\d+:\d+: ", line)]
-    assert len(lines) == len(BROKEN[name]), result.stderr
+    lines = [line for line in result.stdout.splitlines() if re.match(r"\S+:\d+:\d+: ", line)]
+    assert len(lines) == len(BROKEN[name]), result.output
+    assert "nothing was written" in result.stderr
     for file, line, message in BROKEN[name]:
         assert any(
             entry.startswith(f"deck/{file}:{line}:") and message in entry for entry in lines
-        ), f"{file}:{line} {message!r} not in:\n{result.stderr}"
+        ), f"{file}:{line} {message!r} not in:\n{result.stdout}"
     places = [(e.split(":")[0], int(e.split(":")[1]), int(e.split(":")[2])) for e in lines]
     assert places == sorted(places), "errors are listed in file order"
 
@@ -78,9 +79,8 @@ def test_check_reports_the_same_errors_without_writing(name, deck_copy, run, tmp
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     result = run("check", source)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert len([ln for ln in result.stderr.splitlines() if re.match(r"\S+:\d+:\d+: ", ln)]) == len(
-        BROKEN[name]
-    )
+    found = [ln for ln in result.stdout.splitlines() if re.match(r"\S+:\d+:\d+: ", ln)]
+    assert len(found) == len(BROKEN[name])
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
@@ -107,4 +107,4 @@ def test_usage_errors_exit_2(run):
 
 def test_missing_source_folder_is_a_clear_error(run, tmp_path):
     result = run("build", tmp_path / "nowhere")
-    assert result.exit_code == 1 and "deck folder not found" in result.stderr
+    assert result.exit_code == 1 and "deck folder not found" in result.stdout

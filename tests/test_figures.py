@@ -13,18 +13,23 @@ from generator.figures import render_figures
 from generator.pipeline import load_deck
 
 
+def _render(deck, **options):
+    rendered = render_figures(deck, **options)
+    return rendered.placed, rendered.media, rendered.report
+
+
 def test_renders_are_byte_identical_without_cache(deck_copy):
     deck = load_deck(deck_copy("valid"))
-    _, first, _ = render_figures(deck, cache_dir=None, jobs=1)
-    _, second, _ = render_figures(deck, cache_dir=None, jobs=1)
+    _, first, _ = _render(deck, cache_dir=None, jobs=1)
+    _, second, _ = _render(deck, cache_dir=None, jobs=1)
     assert first == second and len(first) == 4
     assert all(data.startswith(b"\x89PNG") and b"matplotlib" not in data for data in first.values())
 
 
 def test_parallel_render_equals_serial(deck_copy):
     deck = load_deck(deck_copy("valid"))
-    _, serial, _ = render_figures(deck, cache_dir=None, jobs=1)
-    _, parallel, report = render_figures(deck, cache_dir=None, jobs=2)
+    _, serial, _ = _render(deck, cache_dir=None, jobs=1)
+    _, parallel, report = _render(deck, cache_dir=None, jobs=2)
     assert parallel == serial and report.rendered == 4
 
 
@@ -87,7 +92,7 @@ def test_warm_build_does_not_import_matplotlib(deck_copy, tmp_path):
 
 def test_a_failing_figure_is_reported_and_the_others_still_render(deck_copy):
     deck = load_deck(deck_copy("broken/figure-raises"))
-    placed, _, report = render_figures(deck, cache_dir=None, jobs=1)
+    placed, _, report = _render(deck, cache_dir=None, jobs=1)
     assert list(placed) == [("alpha", "good")]
     (problem,) = report.problems
     assert str(problem.where).endswith("alpha.yaml:9:5")
@@ -105,18 +110,18 @@ def _deck_with_function(deck_copy, body: str):
 
 def test_a_figure_that_draws_nothing_is_an_error(deck_copy):
     deck = _deck_with_function(deck_copy, "@figure\ndef broken_curve(ax):\n    ax.set_title('')\n")
-    _, _, report = render_figures(deck, cache_dir=None, jobs=1)
+    _, _, report = _render(deck, cache_dir=None, jobs=1)
     assert "drew nothing" in report.problems[0].message
 
 
 def test_a_figure_that_takes_too_long_is_stopped(deck_copy, monkeypatch):
-    import generator.figures as engine
+    from generator.figures import style
 
-    monkeypatch.setattr(engine, "TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(style, "TIMEOUT_SECONDS", 1)
     deck = _deck_with_function(
         deck_copy, "@figure\ndef broken_curve(ax):\n    import time\n    time.sleep(5)\n"
     )
-    _, _, report = render_figures(deck, cache_dir=None, jobs=1)
+    _, _, report = _render(deck, cache_dir=None, jobs=1)
     assert "took longer than 1 s" in report.problems[0].message
 
 
@@ -129,7 +134,7 @@ def test_static_image_is_packaged_once(deck_copy, tmp_path):
         .replace("figures:\n", "figures:\n  photo:\n    image: photo.png\n    alt: A photo\n")
         .replace("    why: Spread is", "    prompt_figure: photo\n    why: Spread is")
     )
-    placed, media, _ = render_figures(load_deck(source), cache_dir=None, jobs=1)
+    placed, media, _ = _render(load_deck(source), cache_dir=None, jobs=1)
     photo = placed[("pca", "photo")]
     assert (
         photo.light == photo.dark and photo.light.endswith(".png") and media[photo.light] == _png()
@@ -223,10 +228,10 @@ def test_editing_a_helper_module_rerenders_only_its_figures_and_folders_never_mi
     root = tmp_path / "deck"
     _two_folder_deck(root)
     cache = tmp_path / "cache"
-    _, first, report = render_figures(load_deck(root), cache_dir=cache, jobs=1)
+    _, first, report = _render(load_deck(root), cache_dir=cache, jobs=1)
     assert report.rendered == 4
     (root / "b" / "helpers.py").write_text('COLOR = "C2"\n')
-    placed, second, report = render_figures(load_deck(root), cache_dir=cache, jobs=1)
+    placed, second, report = _render(load_deck(root), cache_dir=cache, jobs=1)
     assert (report.rendered, report.cached) == (2, 2), "only b's figure re-renders"
     a_light, b_light = second[placed[("a", "line")].light], second[placed[("b", "line")].light]
     assert a_light != b_light, "each folder draws with its own helpers.py"
@@ -235,7 +240,7 @@ def test_editing_a_helper_module_rerenders_only_its_figures_and_folders_never_mi
 
 def test_a_users_matplotlibrc_does_not_change_figures(deck_copy, tmp_path):
     source = deck_copy("valid")
-    _, here, _ = render_figures(load_deck(source), cache_dir=None, jobs=1)
+    _, here, _ = _render(load_deck(source), cache_dir=None, jobs=1)
     config = tmp_path / "mplconfig"
     config.mkdir()
     (config / "matplotlibrc").write_text(
@@ -245,7 +250,7 @@ def test_a_users_matplotlibrc_does_not_change_figures(deck_copy, tmp_path):
         f"""
         from generator.figures import render_figures
         from generator.pipeline import load_deck
-        _, media, _ = render_figures(load_deck({str(source)!r}), cache_dir=None, jobs=1)
+        media = render_figures(load_deck({str(source)!r}), cache_dir=None, jobs=1).media
         print(sorted(media))
         """
     )
@@ -260,6 +265,6 @@ def test_a_figure_that_exits_or_prints_is_contained(deck_copy, capfd):
         deck_copy,
         "@figure\ndef broken_curve(ax):\n    print('noise')\n    import sys\n    sys.exit(0)\n",
     )
-    _, _, report = render_figures(deck, cache_dir=None, jobs=1)
+    _, _, report = _render(deck, cache_dir=None, jobs=1)
     assert "SystemExit" in report.problems[0].message
     assert "noise" not in capfd.readouterr().out

@@ -1,7 +1,9 @@
-"""Run the linter over the labelled cards in fixtures/lint/cases.yaml and score it.
+"""Scoring the linter on labelled cards: which rules fire where they should, and where they
+should not. The tests assert on it (every labelled case judged as labelled) and the benchmark
+prints precision and recall from it, on the tuning set and on a held-out set.
 
-Shared by tests/test_lint.py (which asserts on it) and bench/lint_quality.py (which prints
-precision and recall).
+A labelled case is a card (`kind`, `prompt`/`answer` or `text`, optionally `prompt_figure`) with
+the codes it should get under `expect`; a labelled pair is two prompts with their answers.
 """
 
 from __future__ import annotations
@@ -14,22 +16,13 @@ from pathlib import Path
 
 import yaml
 
-from generator.lint import RuleSelection, lint
-from generator.pipeline import load_deck
+from ..errors import ContentError
+from .registry import RuleSelection, rules_in
 
-CASES = Path(__file__).parent / "fixtures" / "lint" / "cases.yaml"
-CARD_CODES = (
-    "CD101",
-    "CD102",
-    "CD103",
-    "CD104",
-    "CD105",
-    "CD106",
-    "CD107",
-    "CD108",
-    "CD109",
-    "CD114",
-)
+
+def card_codes() -> tuple[str, ...]:
+    """The rules judged one card at a time: the ones a labelled card can expect."""
+    return tuple(r.code for r in rules_in("card"))
 
 
 @dataclass
@@ -51,6 +44,11 @@ class Score:
         if expected != got:
             self.wrong.append(f"{label}: expected {sorted(expected)}, got {sorted(got)}")
 
+    def __add__(self, other: Score) -> Score:
+        return Score(
+            self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.wrong + other.wrong
+        )
+
     def precision(self, code: str | None = None) -> float:
         tp = self.tp[code] if code else sum(self.tp.values())
         fp = self.fp[code] if code else sum(self.fp.values())
@@ -71,7 +69,7 @@ def _png() -> bytes:
 
 
 def _write_deck(root: Path, cards: list[dict]) -> None:
-    (root / "deck.yaml").write_text("name: Lint cases\nid: lint-cases\n")
+    (root / "deck.yaml").write_text("name: Lint cases\nid: lint-cases\n", encoding="utf-8")
     (root / "cue.png").write_bytes(_png())
     for i, case in enumerate(cards):
         card = {"id": "card", "kind": case["kind"]}
@@ -87,7 +85,20 @@ def _write_deck(root: Path, cards: list[dict]) -> None:
         if case.get("prompt_figure"):
             concept["figures"] = {"cue": {"image": "cue.png", "alt": "The cue"}}
             card["prompt_figure"] = "cue"
-        (root / f"case-{i:03d}.yaml").write_text(yaml.safe_dump(concept, allow_unicode=True))
+        (root / f"case-{i:03d}.yaml").write_text(
+            yaml.safe_dump(concept, allow_unicode=True), encoding="utf-8"
+        )
+
+
+def _lint_folder(root: Path, select: tuple[str, ...]):
+    from ..source import load
+    from ..validation import validate
+    from . import lint
+
+    deck, problems = validate(load(root))
+    if deck is None:
+        raise ContentError(problems)
+    return lint(deck, RuleSelection(select=select))
 
 
 def score_cards(cases: list[dict]) -> Score:
@@ -96,9 +107,8 @@ def score_cards(cases: list[dict]) -> Score:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         _write_deck(root, cases)
-        deck = load_deck(root)
         found: dict[int, set[str]] = {i: set() for i in range(len(cases))}
-        for d in lint(deck, RuleSelection(select=CARD_CODES)):
+        for d in _lint_folder(root, card_codes()):
             found[int(Path(d.where.path).stem.split("-")[1])].add(d.code)
     for i, case in enumerate(cases):
         text = case.get("prompt") or case.get("text")
@@ -120,12 +130,14 @@ def score_interference(pairs: list[dict]) -> Score:
         ]
         with tempfile.TemporaryDirectory() as tmp:
             _write_deck(Path(tmp), cards)
-            got = {d.code for d in lint(load_deck(Path(tmp)), RuleSelection(select=("CD113",)))}
+            got = {d.code for d in _lint_folder(Path(tmp), ("CD113",))}
         score.add(
             set(pair.get("expect") or []), got, f"{pair['prompt_a']!r} / {pair['prompt_b']!r}"
         )
     return score
 
 
-def load_cases() -> dict:
-    return yaml.safe_load(CASES.read_text(encoding="utf-8"))
+def score_file(path: Path) -> tuple[Score, Score, dict]:
+    """Card and pair scores for one labelled file, and the file's data."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return score_cards(data["cases"]), score_interference(data["interference"]), data

@@ -1,7 +1,10 @@
-"""Problems found in an author's sources, and the one exception that carries them.
+"""Problems, and the project's own exceptions that carry them to the one place that reports them.
 
-Every stage reports problems as `Diagnostic` values instead of raising on the first one, so an
-author sees everything that is wrong in a single run, each pinned to `path:line:col`.
+Every stage reports problems in an author's sources as `Diagnostic` values instead of raising on
+the first one, so an author sees everything that is wrong in a single run, each pinned to
+`path:line:col`. Anything that can go wrong and is not a bug raises a `ConceptdeckError`; the
+CLI turns those into messages and exit codes in exactly one place, and lets anything else
+surface as a traceback, because anything else is a bug.
 """
 
 from __future__ import annotations
@@ -9,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +35,7 @@ class Diagnostic:
 
     where: Where
     message: str
-    severity: str = "error"  # "error" | "warning"
+    severity: Severity = "error"
     code: str = ""
     hint: str = field(default="", compare=False)
 
@@ -50,12 +56,40 @@ class Diagnostic:
         }
 
 
-class ContentError(Exception):
+class ConceptdeckError(Exception):
+    """Base of every failure conceptdeck expects and explains; `exit_code` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class ContentError(ConceptdeckError):
     """The sources cannot be built. Carries every problem found, sorted by place."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]):
         self.diagnostics = sorted(set(diagnostics))
         super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class UsageError(ConceptdeckError):
+    """A command was called with an argument that cannot work (an unknown rule code, a bad id)."""
+
+    exit_code = 2
+
+
+class FileAccessError(ConceptdeckError):
+    """A file or folder could not be read or written: says which, and why."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{display_path(Path(path))}: {reason}")
+
+    @classmethod
+    def from_os(cls, path: Path | str, exc: OSError, doing: str) -> FileAccessError:
+        return cls(path, f"cannot {doing}: {exc.strerror or exc}")
+
+
+class AnkiError(ConceptdeckError):
+    """Anki (its backend, or a running Anki reached through AnkiConnect) refused or failed."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -70,5 +104,5 @@ def display_path(path: Path) -> str:
     """Paths relative to the working directory when possible: short and clickable in terminals."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):
         return str(path)
