@@ -39,33 +39,37 @@ _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 _SINGLE_PARAGRAPH = re.compile(r"\A<p>((?:(?!<p>).)*)</p>\n?\Z", re.S)
 
 
-class MathError(ValueError):
-    """Unbalanced math delimiters; `offset` is where in the text the unmatched one starts."""
+class TextError(ValueError):
+    """Text that cannot become a card; `offset` is where in the text the problem starts."""
 
     def __init__(self, offset: int, message: str):
         super().__init__(message)
         self.offset = offset
 
 
-_OPENERS = (
-    ("$$", "$$", "\\[", "\\]"),
-    ("\\[", "\\]", "\\[", "\\]"),
-    ("\\(", "\\)", "\\(", "\\)"),
-    ("$", "$", "\\(", "\\)"),
-)
+class MathError(TextError):
+    """Unbalanced or unsafe math."""
 
+
+_OPENERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"))
+_ANKI = {"$": ("\\(", "\\)"), "\\(": ("\\(", "\\)"), "$$": ("\\[", "\\]"), "\\[": ("\\[", "\\]")}
 
 # Where math could open or close: `$`, or a backslash pair.
 _DELIMITER = re.compile(r"\\[$\\()\[\]]|\$")
+# TeX commands that would make a card load something, link to a script, or restyle the page.
+_UNSAFE_TEX = re.compile(r"\\(href|url|style|class|cssId|data|require|unicode|html)(?![A-Za-z])")
 
 
 def split_math(text: str) -> list[tuple[str, str, str]]:
-    """Split into (kind, content, closing) pieces: kind '' is prose, else the Anki opener.
+    """Split into (opener, content, closer) pieces as written: opener '' is prose.
 
-    `$` for a literal dollar sign must be written `\\$`, so a lone `$` is reported rather than
-    silently shown as text: that is almost always a forgotten closing delimiter.
+    `$...$` is math only when it looks like math, by the rule pandoc uses: the opening `$` is
+    followed by a non-space, the closing `$` follows a non-space and is not followed by a digit.
+    So "$4 to $5" stays prose, and a `$` with no closing partner is a literal dollar sign.
+    `$$`, `\\(` and `\\[` always open math and must be closed.
     """
     pieces: list[tuple[str, str, str]] = []
+    closers = _dollar_closers(text)
     prose_start = 0
     position = 0
     while match := _DELIMITER.search(text, position):
@@ -73,16 +77,24 @@ def split_math(text: str) -> list[tuple[str, str, str]]:
         if match.group() in ("\\$", "\\\\"):
             position = i + 2
             continue
-        for opener, closer, anki_open, anki_close in _OPENERS:
+        if match.group() == "$" and not text.startswith("$$", i):
+            end = _next(closers, i + 1)
+            if end < 0 or i + 1 >= len(text) or text[i + 1].isspace():
+                position = i + 1  # a literal dollar sign
+                continue
+            pieces.append(("", text[prose_start:i], ""))
+            pieces.append(("$", _safe(text, i + 1, end), "$"))
+            position = prose_start = end + 1
+            continue
+        for opener, closer in _OPENERS:
             if text.startswith(opener, i):
-                end = _find_closer(text, closer, i + len(opener))
+                end = text.find(closer, i + len(opener))
                 if end < 0:
-                    hint = " (write \\$ for a literal dollar sign)" if opener == "$" else ""
                     raise MathError(
-                        i, f"math opened with '{opener}' is never closed with '{closer}'{hint}"
+                        i, f"math opened with '{opener}' is never closed with '{closer}'"
                     )
                 pieces.append(("", text[prose_start:i], ""))
-                pieces.append((anki_open, text[i + len(opener) : end], anki_close))
+                pieces.append((opener, _safe(text, i + len(opener), end), closer))
                 position = prose_start = end + len(closer)
                 break
         else:
@@ -93,32 +105,81 @@ def split_math(text: str) -> list[tuple[str, str, str]]:
     return [p for p in pieces if p[0] or p[1]]
 
 
-def _find_closer(text: str, closer: str, start: int) -> int:
-    i = start
-    while (i := text.find(closer, i)) >= 0:
-        if closer == "$" and text[i - 1] == "\\":
-            i += 1  # an escaped dollar inside inline math
-            continue
-        return i
-    return -1
+def _safe(text: str, start: int, end: int) -> str:
+    """The math between `start` and `end`, refused if it could load, link or restyle."""
+    if unsafe := _UNSAFE_TEX.search(text, start, end):
+        raise MathError(
+            unsafe.start(),
+            f"math may not use \\{unsafe.group(1)}: cards load nothing and run nothing",
+        )
+    return text[start:end]
+
+
+def ambiguous_dollars(text: str) -> list[str]:
+    """`$...$` spans read as math that look like they were meant as money ("$5 and $x$" is the
+    math "5 and $x"): a number and a space at the start, or a `$` inside."""
+    try:
+        pieces = split_math(text)
+    except TextError:
+        return []
+    return [
+        content
+        for opener, content, _ in pieces
+        if opener == "$" and ("$" in content or re.match(r"\d[\d.,]*\s", content))
+    ]
+
+
+def _dollar_closers(text: str) -> list[int]:
+    """Positions of every `$` that may close inline math: after a non-space that is not a
+    backslash, not followed by a digit, and not part of `$$`."""
+    found = []
+    i = text.find("$", 1)
+    while i >= 0:
+        before, after = text[i - 1], text[i + 1 : i + 2]
+        doubled = before == "$" or after == "$"
+        if not before.isspace() and before != "\\" and not after.isdigit() and not doubled:
+            found.append(i)
+        i = text.find("$", i + 1)
+    return found
+
+
+def _next(positions: list[int], start: int) -> int:
+    """The first position at or after `start` (binary search keeps splitting linear)."""
+    import bisect
+
+    k = bisect.bisect_left(positions, start)
+    return positions[k] if k < len(positions) else -1
 
 
 def markdown(text: str, *, cloze: bool = False) -> str:
     """Markdown with math to Anki HTML; a lone paragraph is unwrapped so short answers stay inline."""
     math: list[str] = []
     prose = []
-    for opener, content, closer in split_math(text):
+    for opener, content, _ in split_math(text):
         if not opener:
             prose.append(content)
             continue
+        anki_open, anki_close = _ANKI[opener]
         body = html.escape(content, quote=False)
         if cloze:
             while "}}" in body:
                 body = body.replace("}}", "} }")  # `}}` inside math would close the cloze
         prose.append(_PLACEHOLDER.format(len(math)))
-        math.append(f"{opener}{body}{closer}")
-    rendered = _render_prose("".join(prose))
+        math.append(f"{anki_open}{body}{anki_close}")
+    joined = "".join(prose)
+    if "![" in joined and _has_image(joined):
+        raise TextError(
+            text.find("!["),
+            "a Markdown image would load from outside the card (a tracking pixel in every"
+            " review); show pictures with a figure (figures: with image: or plot:)",
+        )
+    rendered = _render_prose(joined)
     return _PLACEHOLDER_RE.sub(lambda m: math[int(m.group(1))], rendered)
+
+
+def _has_image(prose: str) -> bool:
+    tokens = _markdown_it().parse(prose)
+    return any(c.type == "image" for t in tokens for c in (t.children or []))
 
 
 # Prose with none of Markdown's syntax characters renders to itself, HTML-escaped exactly as
@@ -172,7 +233,7 @@ def render_text(deck: Deck) -> DeckText:
             return ""
         try:
             return markdown(value, cloze=cloze)
-        except MathError as exc:
+        except TextError as exc:
             problems.append(Diagnostic(file.where(key), f"{exc} (at character {exc.offset + 1})"))
             return ""
 

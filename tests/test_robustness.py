@@ -42,10 +42,10 @@ HEAD = "id: alpha\ntitle: Alpha\nintuition: Alpha pushes.\n"
         ("x: &x [1]\ntitle: {<<: *x}\n", None, None, "alpha.yaml:", "'<<' merges only mappings"),
         (
             HEAD + CARD,
-            "name: Edge\nid: edge\ndescription: Costs $5 a month.\n",
+            "name: Edge\nid: edge\ndescription: Costs $$5 a month.\n",
             None,
             "deck.yaml:3:",
-            "write \\$ for a literal dollar",
+            "math opened with '$$' is never closed",
         ),
         (
             HEAD + "figures:\n  f: {image: .hidden/pic.png, alt: Hidden}\n" + CARD,

@@ -29,7 +29,7 @@ def test_math_inside_cloze_never_closes_the_cloze_early():
     assert markdown(r"{{c1::\(\frac{1}{x^{2}}\)}}", cloze=True) == r"{{c1::\(\frac{1}{x^{2} }\)}}"
 
 
-@pytest.mark.parametrize("source", [r"a \(b", r"a \[b", "a $b", "a $$b$", r"a \) b", r"a b\]"])
+@pytest.mark.parametrize("source", [r"a \(b", r"a \[b", "a $$b$", r"a \) b", r"a b\]"])
 def test_unbalanced_math_is_an_error(source):
     with pytest.raises(MathError):
         markdown(source)
@@ -78,3 +78,51 @@ def test_plain_prose_shortcut_matches_markdown_it_on_the_bundled_deck():
         )
         assert markdown(prose) == body.strip(), prose
     assert len(samples) > 300
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ("It rose from $4 to $5.", "It rose from $4 to $5."),
+        ("$20,000 and $30,000", "$20,000 and $30,000"),
+        ("costs $5", "costs $5"),
+        ("a $x$ b", r"a \(x\) b"),
+        (
+            "$x$5 is not math: the closer is followed by a digit",
+            "$x$5 is not math: the closer is followed by a digit",
+        ),
+        ("$ x$ is not math: space after the opener", "$ x$ is not math: space after the opener"),
+        ("$x $ is not math: space before the closer", "$x $ is not math: space before the closer"),
+        (r"escaped \$x\$ stays text", "escaped $x$ stays text"),
+        ("an entity &#36;5 works in any YAML quoting", "an entity $5 works in any YAML quoting"),
+        ("$$x$$ is display math", r"\[x\] is display math"),
+        ("price $5 and $x^2$", r"price \(5 and $x^2\)"),  # pandoc reads it so; check warns
+    ],
+)
+def test_dollars_are_math_only_when_they_look_like_math(source, html):
+    """pandoc's rule: `$` opens before a non-space; `$` closes after a non-space and not before
+    a digit; anything else is a literal dollar sign."""
+    assert markdown(source) == html
+
+
+@pytest.mark.parametrize(
+    ("source", "command"),
+    [
+        (r"\(\href{javascript:alert(1)}{x}\)", "href"),
+        (r"$\style{color:red}{x}$", "style"),
+        (r"\[\require{action}\]", "require"),
+        (r"\(\class{a}{b}\)", "class"),
+    ],
+)
+def test_math_that_could_load_or_run_anything_is_refused(source, command):
+    with pytest.raises(MathError, match=rf"math may not use \\{command}"):
+        markdown(source)
+
+
+def test_markdown_images_are_refused_but_links_stay_links():
+    from generator.text import TextError
+
+    with pytest.raises(TextError, match="Markdown image"):
+        markdown("see ![pixel](http://example.com/p.png)")
+    assert markdown("[a link](https://example.com)") == '<a href="https://example.com">a link</a>'
+    assert "javascript:" not in markdown("[x](javascript:alert(1))").replace("[x](javascript", "")

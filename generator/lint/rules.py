@@ -298,6 +298,30 @@ def open_plural(view: CardView) -> CardFinding:
 
 
 @rule(
+    "CD115",
+    "ambiguous-dollar",
+    scope="card",
+    fires_when="a `$…$` span read as math looks like money (`$5 and $x$`)",
+    fix="write a literal dollar as \\$ (or &#36; in double-quoted YAML), or math as \\(…\\)",
+    principle="what the learner sees is what the author meant",
+)
+def ambiguous_dollar(view: CardView) -> CardFinding:
+    """A `$…$` span that is read as math but looks like it was meant as money.
+
+    `$` opens math only before a non-space and closes it only after a non-space and not before
+    a digit (pandoc's rule), so "$4 to $5" stays text. But "$5 and $x^2$" is the math
+    "5 and $x^2". Write the literal dollar as `\\$` (`&#36;` works in every YAML quoting
+    style), or the math with `\\(…\\)`.
+    """
+    from ..text import ambiguous_dollars
+
+    for field in (view.front_field, "answer", "why"):
+        text = view.card.front if field == view.front_field else getattr(view.card, field)
+        for span in ambiguous_dollars(text or "")[:1]:
+            yield field, f"'${span}$' is read as math; was a dollar sign meant?"
+
+
+@rule(
     "CD111",
     "few-angles",
     scope="concept",
