@@ -48,20 +48,32 @@ def test_changing_one_figures_args_rerenders_only_that_figure(deck_copy, tmp_pat
     )
 
 
-def test_editing_the_figure_module_invalidates_its_figures(deck_copy, tmp_path):
+def test_editing_one_figure_function_rerenders_and_renames_only_its_figure(deck_copy, tmp_path):
     source = deck_copy("valid")
     cache = tmp_path / "cache"
-    build(source, tmp_path / "a.apkg", cache_dir=cache, jobs=1)
+    first = build(source, tmp_path / "a.apkg", cache_dir=cache, jobs=1)
     module = source / "figures.py"
     module.write_text(module.read_text().replace('color="C1")', 'color="C2")'))
     again = build(source, tmp_path / "b.apkg", cache_dir=cache, jobs=1)
-    assert again.figures.rendered == 4
+    assert (again.figures.rendered, again.figures.cached) == (2, 2)
+    assert again.changed_notes == 1, "only the card showing the redrawn figure"
+    assert first.changed_notes == 8
     media = {n.split("-light-")[0]: n for n in _media_names(again.output) if "-light-" in n}
     before = {n.split("-light-")[0]: n for n in _media_names(tmp_path / "a.apkg") if "-light-" in n}
     assert media["fixture-gradient-descent-zigzag"] != before["fixture-gradient-descent-zigzag"], (
         "new code drawn"
     )
     assert media["fixture-pca-spread"] == before["fixture-pca-spread"], "same picture, same name"
+
+
+def test_editing_code_shared_by_figures_rerenders_all_of_them(deck_copy, tmp_path):
+    source = deck_copy("valid")
+    cache = tmp_path / "cache"
+    build(source, tmp_path / "a.apkg", cache_dir=cache, jobs=1)
+    module = source / "figures.py"
+    module.write_text(module.read_text() + "\n\nSHARED_CONSTANT = 3\n")
+    again = build(source, tmp_path / "b.apkg", cache_dir=cache, jobs=1)
+    assert again.figures.rendered == 4, "module-level code may be used by any figure"
 
 
 def _media_names(apkg) -> list[str]:

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, Where
 from . import jobs as planning
@@ -63,7 +63,7 @@ def used_figures(concept: Concept) -> set[str]:
 def figure_identities(deck: Deck) -> dict[tuple[str, str], str]:
     """What each figure a card shows is meant to be, without drawing it: for a drawn figure the
     code, call and style of both variants, for an image file its bytes."""
-    sources: dict[str, str] = {}
+    sources: dict[str, Any] = {}
     found = {}
     for concept in deck.concepts:
         for name in used_figures(concept):
@@ -101,7 +101,7 @@ def render_figures(
         if (select(concept, name) if select else name in used_figures(concept))
     ]
     cache = FigureCache(cache_dir)
-    sources: dict[str, str] = {}
+    sources: dict[str, Any] = {}
     variants: dict[tuple[str, str], list[Job]] = {}
     results: dict[Job, bytes] = {}
     pending: dict[Job, str] = {}
@@ -143,7 +143,9 @@ def render_figures(
             if concept.where("figures", name) in failed:
                 continue
             pair = variants[(concept.id, name)]
-            light, dark = (f"{prefix}-{j.theme}-{_digest(results[j])}.png" for j in pair)
+            # Named by what is drawn, not by the bytes: another machine's encoder, which may
+            # turn the same picture into other bytes, gives the same name (and notes).
+            light, dark = (f"{prefix}-{j.theme}-{j.identity()[:12]}.png" for j in pair)
             media[light], media[dark] = (results[j] for j in pair)
             identity = _identity(pair)
         placed[(concept.id, name)] = FigureMedia(light, dark, spec.alt, identity)

@@ -8,12 +8,13 @@ library versions. Media names and note identity use the first; the figure cache 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..environment import code_hash, environment
 from ..errors import Where, display_path
@@ -39,7 +40,8 @@ class Job:
     shape: str
     seed: int
     where: Where  # the figure's YAML entry, for errors
-    source: str  # hash of the module and the deck's own modules it imports
+    source: str  # hash of the function's code and of the module code and helpers it can use
+    module_digest: str  # hash of the whole module and its helpers: when a worker reloads it
     shown_as: str  # the module's path as errors show it (a worker's directory may differ)
 
     def identity(self) -> str:
@@ -63,17 +65,18 @@ class Job:
 
 
 def plan(
-    function: FigureFunction, spec: FigureSpec, where: Where, root: Path, sources: dict[str, str]
+    function: FigureFunction, spec: FigureSpec, where: Where, root: Path, memo: dict[str, Any]
 ) -> list[Job]:
-    """Both variants of a drawn figure; `sources` memoises module hashes within one render."""
-    key = str(function.path)
-    if key not in sources:
-        sources[key] = source_hash(function.path, root)
+    """Both variants of a drawn figure; `memo` keeps module reads and hashes within one render."""
+    module = str(function.path)
+    if module not in memo:
+        memo[module] = _ModuleCode(function.path, root)
+    code: _ModuleCode = memo[module]
     args = json.dumps(spec.args, sort_keys=True, separators=(",", ":"))
     seed = int(hashlib.sha256(f"{function.name}:{args}".encode()).hexdigest()[:8], 16)
     return [
         Job(
-            key,
+            module,
             function.name,
             function.target,
             function.wants_rng,
@@ -83,7 +86,8 @@ def plan(
             spec.shape,
             seed,
             where,
-            sources[key],
+            code.function_hash(function.name),
+            code.digest,
             display_path(function.path),
         )
         for theme in THEMES
@@ -93,25 +97,77 @@ def plan(
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w., ]+))", re.M)
 
 
-def source_hash(module: Path, root: Path) -> str:
-    """A hash of a figure module and of the deck's own modules it imports (helpers next to it
-    or at the deck root), so editing a shared helper re-renders the figures that use it.
-    Line endings are normalised: a checkout with CRLF draws the same pictures."""
-    digest, seen, todo = hashlib.sha256(), set(), [module.resolve()]
-    root = root.resolve()
+class _ModuleCode:
+    """A figure module's code as identity sees it: what each figure function can run.
+
+    A function's hash covers its own definition and everything of the module that is not
+    another figure function (imports, constants, shared helpers), plus the deck's own modules
+    it imports. So editing one figure re-renders that figure only (and changes only the notes
+    that show it), while editing a shared helper re-renders every figure that may use it.
+    Line endings are normalised: a checkout with CRLF draws the same pictures.
+    """
+
+    def __init__(self, module: Path, root: Path):
+        self.text = read_bounded(module).replace(b"\r\n", b"\n").decode("utf-8", "replace")
+        self.helpers = _helper_modules(module, self.text, root.resolve())
+        helper_text = "".join(f"{p.name}\0{t}\0" for p, t in self.helpers)
+        self.digest = hashlib.sha256(
+            f"{module.name}\0{self.text}\0{helper_text}".encode()
+        ).hexdigest()
+        self._helper_text = helper_text
+        self._spans = _figure_spans(self.text)
+
+    def function_hash(self, name: str) -> str:
+        lines = self.text.splitlines(keepends=True)
+        own = self._spans.get(name)
+        body = "".join(lines[own[0] : own[1]]) if own else self.text
+        drop = {
+            n for n, span in self._spans.items() if n != name and not re.search(rf"\b{n}\b", body)
+        }
+        kept = [
+            line
+            for i, line in enumerate(lines)
+            if not any(self._spans[n][0] <= i < self._spans[n][1] for n in drop)
+        ]
+        text = "".join(kept) + "\0" + self._helper_text
+        return hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
+
+
+def _figure_spans(text: str) -> dict[str, tuple[int, int]]:
+    """Line spans (0-based, end exclusive, decorators included) of top-level @figure functions."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return {}  # the render reports it; identity then covers the whole module
+    spans = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and any(
+            (isinstance(d, ast.Name) and d.id == "figure")
+            or (isinstance(d, ast.Attribute) and d.attr == "figure")
+            for d in node.decorator_list
+        ):
+            start = min(d.lineno for d in node.decorator_list) - 1
+            spans[node.name] = (start, node.end_lineno or node.lineno)
+    return spans
+
+
+def _helper_modules(module: Path, text: str, root: Path) -> list[tuple[Path, str]]:
+    """The deck's own modules a figure module imports (next to it or at the deck root), and
+    theirs in turn, with their text."""
+    found, seen, todo = [], {module.resolve()}, [(module.resolve(), text)]
     while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        text = read_bounded(path).replace(b"\r\n", b"\n")
-        digest.update(str(path.name).encode() + b"\0" + text)
-        for match in _IMPORT.finditer(text.decode("utf-8", "replace")):
+        path, source = todo.pop()
+        for match in _IMPORT.finditer(source):
             for name in (match.group(1) or match.group(2)).replace(" ", "").split(","):
                 top = name.split(".")[0]
                 for folder in (path.parent, root):
-                    candidate = folder / f"{top}.py"
-                    if candidate.is_file() and candidate.resolve().is_relative_to(root):
-                        todo.append(candidate.resolve())
+                    candidate = (folder / f"{top}.py").resolve()
+                    if candidate.is_file() and candidate.is_relative_to(root):
+                        if candidate not in seen:
+                            seen.add(candidate)
+                            helper = read_bounded(candidate).replace(b"\r\n", b"\n")
+                            entry = (candidate, helper.decode("utf-8", "replace"))
+                            found.append(entry)
+                            todo.append(entry)
                         break
-    return digest.hexdigest()
+    return sorted(found)

@@ -43,7 +43,7 @@ def render(job: Job) -> bytes | Diagnostic:
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(rc(theme))
         try:
-            function = getattr(_load_module(job.module, job.source), job.function)
+            function = getattr(_load_module(job.module, job.module_digest), job.function)
         except BaseException as exc:
             return Diagnostic(job.where, _describe_failure(job, exc))
         fig = matplotlib.figure.Figure(figsize=SHAPES[job.shape], dpi=DPI, layout="constrained")
