@@ -101,8 +101,12 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def display_path(path: Path) -> str:
-    """Paths relative to the working directory when possible: short and clickable in terminals."""
+    """Paths relative to the working directory when possible: short and clickable in terminals.
+    Links are not followed: a path is shown as the author named it."""
+    import os
+
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+        relative = os.path.relpath(os.path.abspath(path))
+    except ValueError:  # on another drive (Windows)
         return str(path)
+    return str(path) if relative.startswith("..") else relative

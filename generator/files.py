@@ -139,7 +139,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         path = path.resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        _remove_stale_temporaries(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", dir=path.parent)
     except OSError as exc:
         raise FileAccessError.from_os(path, exc, "write it") from exc
     try:
@@ -155,3 +156,22 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary files left by a write that was killed (`.<name>.<pid>.<random>`), when that
+    process is gone: a killed build leaves no litter behind once the next one succeeds."""
+    for leftover in path.parent.glob(f".{path.name}.*"):
+        pid = leftover.name[len(path.name) + 2 :].split(".")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True

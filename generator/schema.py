@@ -76,6 +76,22 @@ Url = Annotated[
 ]
 Text = Annotated[str, StringConstraints(min_length=1)]
 
+
+def _deck_name(value: str) -> str:
+    parts = value.split("::")
+    if not value.strip() or any(not p.strip() for p in parts):
+        raise PydanticCustomError(
+            "deck_name",
+            "'{value}' is not a deck name: parts separated by '::' must not be empty",
+            {"value": value},
+        )
+    return value
+
+
+DeckName = Annotated[
+    str, AfterValidator(_deck_name), WithJsonSchema({"type": "string", "minLength": 1})
+]
+
 # What a good card of each kind asks, with an example: the schema's descriptions, the README's
 # table of kinds and the `init` template all come from here.
 KIND_GUIDE: dict[str, tuple[str, str]] = {
@@ -154,7 +170,7 @@ class _Spec(BaseModel):
 class DeckSpec(_Spec):
     """`deck.yaml`: the deck's name, identity and the notes it has retired."""
 
-    name: Text = Field(description="Anki deck name; concepts go into subdecks below it.")
+    name: DeckName = Field(description="Anki deck name; concepts go into subdecks below it.")
     id: Slug = Field(
         description="Namespace of every note's identity. Never change it once the deck is shared."
     )
@@ -277,7 +293,7 @@ class ConceptSpec(_Spec):
         description="Ids of concepts to learn first: their new cards are introduced before these.",
     )
     sources: list[SourceRef] = Field(default_factory=list, description="Where to read more.")
-    deck: str | None = Field(
+    deck: DeckName | None = Field(
         None, description="Subdeck below the deck's name, e.g. 'Linear Algebra'."
     )
     figures: dict[Slug, FigureSpec] = Field(
@@ -333,7 +349,7 @@ def parse(model: type[M], file: YamlFile, problems: list[Diagnostic]) -> M | Non
         return None
 
 
-_OWN_TYPES = {"slug", "tag", "url", "plot_or_image", "cloze_shape", "card_shape"}
+_OWN_TYPES = {"slug", "tag", "url", "deck_name", "plot_or_image", "cloze_shape", "card_shape"}
 _EXPECTED = {"string_type": "text", "dict_type": "a mapping", "list_type": "a list"}
 
 

@@ -321,7 +321,9 @@ def _checked_image(path: Path, data: bytes) -> StaticImage | str:
                     return f"has {width}×{height} pixels; the limit is {IMAGE_PIXELS:,}"
                 image.load()
                 suffix = IMAGE_FORMATS[image.format]
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"has more pixels than the limit of {IMAGE_PIXELS:,}"
+    except UnidentifiedImageError:
         return "is not an image Pillow can read"
     except (OSError, ValueError, SyntaxError) as exc:  # Pillow reports damaged data these ways
         return f"is damaged ({exc})"

@@ -44,7 +44,7 @@ def render(job: Job) -> bytes | Diagnostic:
         matplotlib.rcParams.update(rc(theme))
         try:
             function = getattr(_load_module(job.module, job.module_digest), job.function)
-        except BaseException as exc:
+        except BaseException as exc:  # importing the author's module may raise anything
             return Diagnostic(job.where, _describe_failure(job, exc))
         fig = matplotlib.figure.Figure(figsize=SHAPES[job.shape], dpi=DPI, layout="constrained")
         target = fig if job.target == "fig" else fig.add_subplot()
@@ -55,14 +55,14 @@ def render(job: Job) -> bytes | Diagnostic:
             extra["theme"] = theme
         try:  # only the author's code: an engine bug must surface as a bug, not as "your figure"
             function(target, **json.loads(job.args), **extra)
-        except BaseException as exc:
+        except BaseException as exc:  # sys.exit included: it is the author's code that ended
             return Diagnostic(job.where, _describe_failure(job, exc))
         if not any(ax.has_data() or ax.texts or ax.images for ax in fig.axes) and not fig.texts:
             return Diagnostic(job.where, f"figure function '{job.function}' drew nothing")
         try:
             canvas = FigureCanvasAgg(fig)
             canvas.draw()  # straight to pixels: encoding a PNG only to decode it again is waste
-        except Exception as exc:
+        except Exception as exc:  # what the author drew can fail to lay out or draw
             return Diagnostic(job.where, _describe_failure(job, exc, drawing=True))
         pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
         return encode(pixels.convert("RGB"))
