@@ -113,3 +113,15 @@ def anki(tmp_path: Path):
     collection = Anki(tmp_path / "anki")
     yield collection
     collection.close()
+
+
+def _hypothesis_profiles() -> None:
+    """`pytest` runs a few hundred generated examples; `--hypothesis-profile=long` many more."""
+    from hypothesis import HealthCheck, settings
+
+    common = {"suppress_health_check": [HealthCheck.too_slow], "deadline": None}
+    settings.register_profile("default", max_examples=150, **common)
+    settings.register_profile("long", max_examples=2_000, **common)
+
+
+_hypothesis_profiles()
