@@ -415,6 +415,125 @@ def rule(code: str | None) -> None:
     click.echo(f"Fires when: {found.fires_when}\nFix: {found.fix}\nPrinciple: {found.principle}")
 
 
+@cli.command()
+@SOURCE
+@_format_option("Output format; json lists added, updated, renamed and retired notes.")
+def diff(source: Path, fmt: str) -> None:
+    """What learners will see if you release SOURCE now, against the last release in its lock.
+
+    Lists the notes a release would add, update, rename or retire (each as concept/card with its
+    concept's title and prompt); unchanged notes never appear. Before the first release, every
+    note is added. No figure is drawn.
+    """
+    from .release import diff as deck_diff
+
+    changes = deck_diff(_deck_root(source))
+    if fmt == "json":
+        data = changes.as_json()
+        data.pop("base")
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for label, items in (
+        ("added", changes.added),
+        ("updated", changes.updated),
+        ("renamed", changes.renamed),
+        ("retired", changes.retired),
+    ):
+        for c in items:
+            name = f"{c.was} -> {c.key}" if c.was else c.key
+            click.echo(f"{label:<8} {name}  ({c.title}) {c.prompt[:70]}".rstrip())
+    base = f"since release {changes.base}" if changes.base else "(no release yet)"
+    click.echo(f"{changes.counts().capitalize()} {base}.", err=True)
+
+
+@cli.command()
+@SOURCE
+@click.option("--version", "version", metavar="X.Y.Z", help="The version to release.")
+@click.option(
+    "--bump",
+    type=click.Choice(["major", "minor", "patch"]),
+    help="Release the next major, minor or patch version after the last one.",
+)
+@click.option("--strict", is_flag=True, help="Refuse to release with lint warnings too.")
+@click.option(
+    "--dist",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder for the released package.",
+)
+@_render_options
+@click.pass_context
+def release(
+    ctx: click.Context,
+    source: Path,
+    version: str | None,
+    bump: str | None,
+    strict: bool,
+    dist: Path,
+    quiet: bool,
+    jobs: int,
+    cache_dir: Path,
+    no_cache: bool,
+) -> None:
+    """Publish SOURCE as a new version: dist/<deck id>-<version>.apkg, with its CHANGELOG entry.
+
+    Refuses if the deck has errors (or lint warnings, with --strict) or the version is not after
+    the last release. Sets `version` in deck.yaml, tags every note the release adds or changes
+    with conceptdeck::release::<version>, describes the release in the deck's overview, prepends
+    it to CHANGELOG.md next to deck.yaml, and records it in the lock, so the next `diff` starts
+    from it. When Anki's backend is installed, the package is verified first (as `verify`).
+    Releasing the last version again with unchanged sources rebuilds its package byte for byte.
+    """
+    from .release import release as publish
+
+    if (version is None) == (bump is None):
+        raise click.UsageError("give exactly one of --version X.Y.Z or --bump major|minor|patch")
+    ctx.meta["writes"] = True
+    progress = _Progress(quiet)
+    try:
+        result = publish(
+            _deck_root(source),
+            version=version,
+            bump=bump,
+            strict=strict,
+            dist=dist,
+            cache_dir=None if no_cache else cache_dir,
+            jobs=jobs,
+        )
+    finally:
+        progress.close()
+    click.echo(
+        f"Released {result.version}: {result.output} ({result.notes} notes;"
+        f" {result.diff.counts()}). Verified: {result.verified}."
+    )
+
+
+@cli.command()
+@click.argument("package", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The release learners have now: verify PACKAGE as an upgrade over it.",
+)
+def verify(package: Path, previous: Path | None) -> None:
+    """Check PACKAGE with Anki's own backend, as a learner's Anki would import it.
+
+    Imports it into a throw-away collection and renders every card; checks that every picture a
+    card shows is in the package and no unused file ships, that no note type is duplicated and no
+    note conflicts. With --previous, first imports OLD, studies every card and edits one that
+    PACKAGE leaves alone, then imports PACKAGE: reports new, updated, unchanged and conflicting
+    notes, and whether any review was lost or the edit overwritten. Exit 1 on any problem.
+    Needs the optional 'anki' extra: pip install 'conceptdeck[anki]'.
+    """
+    from .collection import verify as check_package
+
+    report = check_package(package, previous)
+    if report.problems:
+        raise ContentError(report.diagnostics(package))
+    click.echo(f"{package}: {report.summary()}.")
+
+
 def _size(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{n / 1000:.0f} kB"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import Diagnostic, did_you_mean
-from .lock import Lock, LockEntry, NoteType
+from .lock import Lock, LockEntry, NoteType, version_key
 from .validation import Concept, Deck
 
 
@@ -79,6 +79,7 @@ def resolve(deck: Deck, lock: Lock) -> tuple[Identities, list[Diagnostic]]:
                     )
                 )
 
+    problems += _stale_lock(deck, lock)
     retired_names = set(deck.spec.retired)
     problems += _retired_list(deck, lock, origin, published_concepts)
     retired: list[LockEntry] = []
@@ -91,6 +92,25 @@ def resolve(deck: Deck, lock: Lock) -> tuple[Identities, list[Diagnostic]]:
             continue
         problems.append(_deleted(deck, entry, concept_ids))
     return Identities(origin, tuple(retired)), problems
+
+
+def _stale_lock(deck: Deck, lock: Lock) -> list[Diagnostic]:
+    """A deck.yaml that names a version newer than the lock's last release: the lock of that
+    release was not committed, and building on the older one would stamp notes wrongly."""
+    last = lock.last_release
+    version = deck.spec.version
+    if last is None or not version or version_key(version) <= version_key(last.version):
+        return []
+    return [
+        Diagnostic(
+            deck.file.where(("version",)),
+            f"deck.yaml says version {version}, but conceptdeck.lock's last release is"
+            f" {last.version}: if {version} was released, its lock was not committed (get"
+            " conceptdeck.lock from the release commit); versions are set by `conceptdeck"
+            f" release`, so to prepare {version}, put back {last.version} and run"
+            f" `conceptdeck release --version {version}`",
+        )
+    ]
 
 
 def _published_entry(

@@ -81,10 +81,15 @@ class NoteTypeEntry:
 
 @dataclass(frozen=True)
 class Release:
-    """A published version."""
+    """A published version, with what it changed for learners (for the deck's description)."""
 
     version: str
     date: str
+    added: int = 0
+    updated: int = 0
+    renamed: int = 0
+    retired: int = 0
+    titles: tuple[str, ...] = ()  # a few concept titles it touched
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,7 @@ def _from_lines(path: Path, text: str) -> Lock:
                 old = note_types.get(kind)
                 note_types[kind] = max(old, current, key=lambda e: e.mod) if old else current
             elif "release" in record:
-                release = Release(_text(record["release"]), _text(record.get("date", "")))
+                release = _release(record)
                 releases[release.version] = release
             elif "format" in record:
                 if record["format"] != FORMAT:
@@ -221,6 +226,24 @@ def _entry(record: dict[str, Any]) -> LockEntry:
         retired=record.get("retired", False) is True,
         since=_text(record.get("since", "")),
         shipped=shipped,
+    )
+
+
+def _release(record: dict[str, Any]) -> Release:
+    counts = {}
+    for name in ("added", "updated", "renamed", "retired"):
+        value = record.get(name, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"'{name}' must be a count, not {value!r}")
+        counts[name] = value
+    titles = record.get("titles", [])
+    if not isinstance(titles, list):
+        raise ValueError("'titles' must be a list")
+    return Release(
+        _text(record["release"]),
+        _text(record.get("date", "")),
+        titles=tuple(_text(t) for t in titles),
+        **counts,
     )
 
 
@@ -303,7 +326,11 @@ def write_lock(path: Path, lock: Lock) -> None:
     """Write atomically, one sorted line per record: diffs stay readable and merges clean."""
     lines = [_HEADER, json.dumps({"format": FORMAT})]
     for release in lock.releases:
-        lines.append(_line({"release": release.version, "date": release.date}))
+        record: dict[str, Any] = {"release": release.version, "date": release.date}
+        for name in ("added", "updated", "renamed", "retired"):
+            record[name] = getattr(release, name)
+        record["titles"] = list(release.titles)
+        lines.append(_line(record))
     for kind in sorted(lock.note_types):
         entry = lock.note_types[kind]
         lines.append(_line({"notetype": kind, "hash": entry.hash, "mod": entry.mod}))
@@ -353,13 +380,20 @@ class _NoteLike(Protocol):
 
 
 def stamp(
-    lock: Lock, notes: Sequence[_NoteLike], note_types: dict[NoteType, str], now: int
+    lock: Lock,
+    notes: Sequence[_NoteLike],
+    note_types: dict[NoteType, str],
+    now: int,
+    release: Release | None = None,
 ) -> Lock:
-    """The lock for a build of these notes at time `now`.
+    """The lock for a build of these notes at time `now`, and, with `release`, for publishing
+    them as that release.
 
     A note keeps its time while its sources, release tag and retirement are unchanged; otherwise
     it gets `now`, or one second past its old time, so two builds in one second still differ.
     A note adopted from an older lock (no inputs recorded) keeps its time and adopts its sources.
+    A release tags every note it adds or changes with its version (the note's `since`) and
+    records what it shipped of every note, which is what the next `diff` compares against.
     """
     by_origin = lock.by_origin()
     entries: dict[str, LockEntry] = {}
@@ -368,6 +402,11 @@ def stamp(
         if old is None or old.origin != note.origin:
             old = by_origin.get(note.origin)
         since = old.since if old else ""
+        shipped = old.shipped if old else None
+        if release is not None:
+            if shipped is None or (shipped.inputs, shipped.retired) != (note.inputs, note.retired):
+                since = release.version
+            shipped = Shipped(release.version, note.inputs, note.key, note.retired)
         if old is None:
             mod = now
         elif not old.inputs or old.content() == (note.inputs, since, note.retired):
@@ -383,7 +422,7 @@ def stamp(
             cards=note.cards,
             retired=note.retired,
             since=since,
-            shipped=old.shipped if old else None,
+            shipped=shipped,
         )
     types = {}
     for kind, digest in note_types.items():
@@ -394,4 +433,5 @@ def stamp(
             types[kind] = NoteTypeEntry(
                 kind, digest, max(now, old_type.mod + 1) if old_type else now
             )
-    return Lock(entries, types, lock.releases)
+    releases = lock.releases + ((release,) if release is not None else ())
+    return Lock(entries, types, releases)

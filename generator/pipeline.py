@@ -22,7 +22,8 @@ from .files import LOCK_FILE, atomic_write
 if TYPE_CHECKING:
     from .identity import Identities
     from .lint import RuleSelection
-    from .lock import Lock
+    from .lock import Lock, Release
+    from .notes import Note
     from .text import DeckText
     from .validation import Deck
 
@@ -127,6 +128,74 @@ def load_deck(root: Path = DEFAULT_SOURCE) -> Deck:
     return deck
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """A package and the lock that goes with it, made in memory: nothing is written yet."""
+
+    prepared: Prepared
+    apkg: bytes
+    lock: Lock
+    notes: list[Note]
+    changed_notes: int
+    report: RenderReport
+    notices: list[str]
+
+
+def compile_deck(
+    root: Path,
+    output: Path,
+    *,
+    cache_dir: Path | None,
+    jobs: int = 0,
+    progress: ProgressFn | None = None,
+    rules: RuleSelection | None = None,
+    strict: bool = False,
+    now: int | None = None,
+    release: Release | None = None,
+) -> Compiled:
+    """Every stage of a build up to the bytes of the package and the lock, writing nothing;
+    with `release`, the package and lock of publishing the deck as that release."""
+    from . import package
+    from .figures import render_figures
+    from .lock import stamp
+    from .notes import notes as deck_notes
+    from .text import deck_description
+
+    prepared = prepare(root, rules)
+    deck, lock = prepared.deck, prepared.lock
+    if strict and prepared.warnings:
+        raise ContentError(prepared.warnings)
+    rendered = render_figures(deck, cache_dir=cache_dir, jobs=jobs, progress=progress)
+    if rendered.report.problems:
+        raise ContentError(rendered.report.problems)
+    identities = {key: media.identity for key, media in rendered.placed.items()}
+    notes = deck_notes(deck, prepared.identities, identities)
+    now = int(time.time()) if now is None else now
+    stamped = stamp(lock, notes, package.note_type_hashes(), now, release)
+    texts = {f"{t.concept.id}/{t.card.id}": t for t in prepared.text.cards}
+    planned = package.plan(deck.spec.id, notes, texts, rendered.placed, stamped)
+    notices = [*lock.notices, *rendered.report.notices]
+    if not lock.exists and output.is_file():
+        stamped, planned, notice = _recover_times(output, stamped, planned, now)
+        notices.append(notice)
+    description = deck_description(
+        deck.spec,
+        prepared.text.description,
+        stamped.last_release,
+        release.version if release else "",
+    )
+    apkg = package.package(deck.spec.name, description, planned, rendered.media, stamped)
+    return Compiled(
+        prepared=prepared,
+        apkg=apkg,
+        lock=stamped,
+        notes=notes,
+        changed_notes=sum(1 for n in planned if _shipped_mod(lock, n.key) != n.mod),
+        report=rendered.report,
+        notices=notices,
+    )
+
+
 def build(
     root: Path = DEFAULT_SOURCE,
     output: Path | None = None,
@@ -147,53 +216,64 @@ def build(
     if cache_dir and (record := uptodate.read_record(cache_dir, root, options, inputs)):
         return BuildResult.from_record(record)
 
-    from . import package
-    from .figures import render_figures
-    from .lock import stamp, write_lock
-    from .notes import notes as deck_notes
-
-    prepared = prepare(root, rules)
-    deck, lock = prepared.deck, prepared.lock
-    if strict and prepared.warnings:
-        raise ContentError(prepared.warnings)
-    rendered = render_figures(deck, cache_dir=cache_dir, jobs=jobs, progress=progress)
-    if rendered.report.problems:
-        raise ContentError(rendered.report.problems)
-    identities = {key: media.identity for key, media in rendered.placed.items()}
-    notes = deck_notes(deck, prepared.identities, identities)
-    output = Path(output or Path("dist") / f"{deck.spec.id}.apkg")
-    now = int(time.time()) if now is None else now
-    stamped = stamp(lock, notes, package.note_type_hashes(), now)
-    texts = {f"{t.concept.id}/{t.card.id}": t for t in prepared.text.cards}
-    planned = package.plan(deck.spec.id, notes, texts, rendered.placed, stamped)
-    notices = [*lock.notices, *rendered.report.notices]
-    if not lock.exists and output.is_file():
-        stamped, planned, notice = _recover_times(output, stamped, planned, now)
-        notices.append(notice)
-    apkg = package.package(
-        deck.spec.name, prepared.text.description, planned, rendered.media, stamped
+    output = Path(output or Path("dist") / f"{_deck_id(root)}.apkg")
+    compiled = compile_deck(
+        root,
+        output,
+        cache_dir=cache_dir,
+        jobs=jobs,
+        progress=progress,
+        rules=rules,
+        strict=strict,
+        now=now,
     )
-
-    lock_path = root / LOCK_FILE
-    if not stamped.same_as(lock) or lock.notices or not lock.exists:
-        # The lock first: times that never ship are harmless, shipped unrecorded ones are not.
-        write_lock(lock_path, stamped)
-    atomic_write(output, apkg)
-    result = BuildResult(
-        output=output,
-        deck_name=deck.spec.name,
-        concepts=len(deck.concepts),
-        notes=len(planned),
-        cards=sum(n.cards for n in notes),
-        changed_notes=sum(1 for n in planned if _shipped_mod(lock, n.key) != n.mod),
-        size=len(apkg),
-        figures=rendered.report,
-        warnings=prepared.warnings,
-        notices=notices,
-    )
+    write(root, compiled, output)
+    result = compiled_result(compiled, output)
     if cache_dir:
         uptodate.write_record(cache_dir, root, options, inputs, result.to_record())
     return result
+
+
+def write(root: Path, compiled: Compiled, output: Path) -> None:
+    """Write the lock (when it changed) and then the package, each atomically. The lock first:
+    times that never ship are harmless, shipped unrecorded ones are not."""
+    from .lock import write_lock
+
+    old = compiled.prepared.lock
+    if not compiled.lock.same_as(old) or old.notices or not old.exists:
+        write_lock(Path(root) / LOCK_FILE, compiled.lock)
+    atomic_write(output, compiled.apkg)
+
+
+def compiled_result(compiled: Compiled, output: Path) -> BuildResult:
+    deck = compiled.prepared.deck
+    return BuildResult(
+        output=output,
+        deck_name=deck.spec.name,
+        concepts=len(deck.concepts),
+        notes=len(compiled.notes),
+        cards=sum(n.cards for n in compiled.notes),
+        changed_notes=compiled.changed_notes,
+        size=len(compiled.apkg),
+        figures=compiled.report,
+        warnings=compiled.prepared.warnings,
+        notices=compiled.notices,
+    )
+
+
+def _deck_id(root: Path) -> str:
+    """The deck's id for the default output name, read without validating (validation follows)."""
+    import re
+
+    from .errors import FileAccessError
+    from .files import DECK_FILE, read_bounded
+
+    try:
+        text = read_bounded(Path(root) / DECK_FILE).decode("utf-8", "replace")
+    except FileAccessError:
+        return "deck"
+    found = re.search(r"^id:[ \t]*['\"]?([a-z0-9-]+)", text, re.M)
+    return found.group(1) if found else "deck"
 
 
 def _shipped_mod(lock: Lock, key: str) -> int | None:

@@ -19,7 +19,8 @@ from .errors import Diagnostic
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from .schema import CardSpec
+    from .lock import Release
+    from .schema import CardSpec, DeckSpec
     from .validation import Concept, Deck
     from .yaml_source import YamlFile
 
@@ -272,3 +273,41 @@ def render_text(deck: Deck) -> DeckText:
                 )
             )
     return DeckText(cards, description, problems)
+
+
+def deck_description(
+    spec: DeckSpec, description: str, release: Release | None, version: str = ""
+) -> str:
+    """The deck's overview in Anki: the author's description, then the version, author and
+    license, and what the latest release changed (with the tag that finds those cards)."""
+    version = version or spec.version
+    facts = [f"Version {html.escape(version)}" if version else ""]
+    facts += [f"by {html.escape(spec.author)}" if spec.author else ""]
+    facts += [f"license {html.escape(spec.license)}" if spec.license else ""]
+    lines = [" · ".join(f for f in facts if f)]
+    if release is not None:
+        counts = [
+            f"{n} {word}"
+            for n, word in (
+                (release.added, "new"),
+                (release.updated, "updated"),
+                (release.renamed, "renamed"),
+                (release.retired, "retired"),
+            )
+            if n
+        ]
+        summary = ", ".join(counts) or "no card changes"
+        among = (
+            " — among them " + ", ".join(html.escape(t) for t in release.titles)
+            if release.titles
+            else ""
+        )
+        lines.append(
+            f"What changed in {html.escape(release.version)} ({html.escape(release.date)}):"
+            f" {summary}{among}. To see those cards, search"
+            f" <code>tag:conceptdeck::release::{html.escape(release.version)}</code>."
+        )
+    footer = "".join(f"<p>{line}</p>" for line in lines if line)
+    if not footer:
+        return description
+    return f'{description}<div class="cd-deck-facts">{footer}</div>'
