@@ -74,6 +74,10 @@ def _report(diagnostics: list[Diagnostic], fmt: str) -> None:
         click.echo(d.format())
 
 
+def _in_a_deck(path: Path) -> bool:
+    return any((parent / DECK_FILE).is_file() for parent in path.resolve().parents)
+
+
 def _deck_root(path: Path) -> Path:
     """The deck a path belongs to: the folder itself, or the nearest parent with a deck.yaml."""
     if path.is_dir() or not path.exists():
@@ -256,6 +260,8 @@ def check(
     rules = RuleSelection.parse(select, ignore)
     targets: dict[Path, set[str] | None] = {}
     for path in paths or (pipeline.DEFAULT_SOURCE,):
+        if path.is_file() and len(paths) > 1 and not _in_a_deck(path):
+            continue  # pre-commit passes every changed file; those of no deck are not ours
         root = _deck_root(path)
         if path.is_file():
             shown = targets.setdefault(root, set())
@@ -323,6 +329,111 @@ def figures(
     click.echo(
         f"Wrote {report.figures} figures ({len(written) - 1} files) to {out_dir};"
         f" open {out_dir / 'index.html'}"
+    )
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option("--name", required=True, help="The deck's name in Anki, e.g. 'Economics'.")
+@click.option("--id", "deck_id", help="The deck's id, a slug [default: from the name].")
+def init(folder: Path, name: str, deck_id: str | None) -> None:
+    """Start a new deck in FOLDER (default: here), ready for git.
+
+    Writes deck.yaml, an example concept (with a figure and a card of each core kind, clean
+    under `check --strict`) and its figure module, .gitignore, the .gitattributes the lock
+    needs to merge, a .pre-commit-config.yaml snippet and a short README. Never overwrites.
+    """
+    from .scaffold import init_deck
+
+    written = init_deck(folder, name, deck_id)
+    click.echo(f"Wrote {len(written)} files to {folder}: start with {written[1]}.")
+    click.echo(f"Next: conceptdeck check --strict {folder} && conceptdeck watch {folder}")
+
+
+@cli.command()
+@SOURCE
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("preview"),
+    show_default=True,
+    help="Folder for the site.",
+)
+@_render_options
+def preview(
+    source: Path, out_dir: Path, quiet: bool, jobs: int, cache_dir: Path, no_cache: bool
+) -> None:
+    """Write a static site showing every card of SOURCE exactly as Anki renders it.
+
+    Front and back, light and dark (following the system, with a toggle), at phone and desktop
+    width, with an index by subdeck and concept, each concept's intuition and figures, and the
+    lint warnings next to their cards. Math uses a local MathJax when one is installed (Anki's
+    own, from the `aqt` package, or a folder named by CONCEPTDECK_MATHJAX), else the CDN.
+    Writes nothing into the deck.
+    """
+    from .preview.site import preview as write_preview
+
+    progress = _Progress(quiet)
+    try:
+        site = write_preview(
+            _deck_root(source),
+            out_dir,
+            cache_dir=None if no_cache else cache_dir,
+            jobs=jobs,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    click.echo(
+        f"Wrote {site.index}: {site.concepts} concepts, {site.cards} cards,"
+        f" {site.warnings} lint warnings; cards rendered by {site.renderer}; math: {site.mathjax}."
+    )
+
+
+@cli.command()
+@SOURCE
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("preview"),
+    show_default=True,
+    help="Folder for the site.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve the preview on (0: any free port).",
+)
+@_render_options
+def watch(
+    source: Path,
+    out_dir: Path,
+    port: int,
+    quiet: bool,
+    jobs: int,
+    cache_dir: Path,
+    no_cache: bool,
+) -> None:
+    """Serve the preview of SOURCE on localhost and rebuild it on every save.
+
+    Open the printed address: the page reloads after each rebuild. Errors show in the page and
+    here, and the watcher keeps going. Ctrl-C stops it.
+    """
+    from .preview.serve import watch as serve
+
+    serve(
+        _deck_root(source),
+        out_dir,
+        port=port,
+        cache_dir=None if no_cache else cache_dir,
+        jobs=jobs,
+        say=lambda text: click.echo(text, err=True),
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ContentError, Diagnostic, Where
-from .figures import ProgressFn, RenderReport
+from .figures import FigureMedia, ProgressFn, RenderReport
 from .files import LOCK_FILE, atomic_write
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .lint import RuleSelection
     from .lock import Lock, Release
     from .notes import Note
+    from .package import PlannedNote
     from .text import DeckText
     from .validation import Deck
 
@@ -136,6 +137,10 @@ class Compiled:
     apkg: bytes
     lock: Lock
     notes: list[Note]
+    planned: list[PlannedNote]  # each note's fields, tags and time, as packaged
+    media: dict[str, bytes]
+    figures: dict[tuple[str, str], FigureMedia]  # how each figure is shown, by (concept, name)
+    description: str  # the deck's overview, as Anki shows it
     changed_notes: int
     report: RenderReport
     notices: list[str]
@@ -190,6 +195,10 @@ def compile_deck(
         apkg=apkg,
         lock=stamped,
         notes=notes,
+        planned=planned,
+        media=rendered.media,
+        figures=rendered.placed,
+        description=description,
         changed_notes=sum(1 for n in planned if _shipped_mod(lock, n.key) != n.mod),
         report=rendered.report,
         notices=notices,

@@ -1,7 +1,10 @@
-"""Starting new work: `conceptdeck new` writes a concept skeleton an author fills in.
+"""Starting new work: `conceptdeck init` writes a deck folder ready for git, and `conceptdeck
+new` a concept skeleton an author fills in.
 
-Its TODO placeholders are errors for `check` and `build` until replaced, so a half-written
-concept cannot slip into a deck.
+`init`'s example concept passes `check --strict`, so a new author starts from something that
+builds and shows each core kind of card. `new`'s TODO placeholders are errors for `check` and
+`build` until replaced, so a half-written concept cannot slip into a deck. Neither ever
+overwrites a file.
 """
 
 from __future__ import annotations
@@ -73,3 +76,49 @@ def write_new(path: Path, text: str) -> None:
         raise FileAccessError(path, "already exists; not overwriting it") from exc
     except OSError as exc:
         raise FileAccessError.from_os(path, exc, "write it") from exc
+
+
+def init_deck(folder: Path, name: str, deck_id: str | None = None) -> list[Path]:
+    """Write a new deck folder; refuse, writing nothing, if any of its files exists already."""
+    deck_id = deck_id or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-deck"
+    if not re.fullmatch(SLUG_PATTERN, deck_id):
+        raise UsageError(
+            f"'{deck_id}' is not a valid deck id: use lowercase letters, digits and hyphens"
+        )
+    if not name.strip() or "::" in name:
+        raise UsageError("the deck name must not be empty or contain '::'")
+    files = {
+        "deck.yaml": _DECK_YAML.format(name=json.dumps(name, ensure_ascii=False), id=deck_id),
+        "basics/mean-and-median.yaml": _asset("mean-and-median.yaml"),
+        "basics/figures.py": _asset("figures.py"),
+        ".gitignore": _asset("gitignore"),
+        ".gitattributes": _asset("gitattributes"),
+        ".pre-commit-config.yaml": _asset("pre-commit-config.yaml"),
+        "README.md": _asset("README.md").replace("{name}", name).replace("{id}", deck_id),
+    }
+    existing = [folder / n for n in files if (folder / n).exists()]
+    if existing:
+        names = ", ".join(str(p) for p in existing)
+        raise FileAccessError(folder, f"already has {names}; not overwriting anything")
+    written = []
+    for relative, text in files.items():
+        write_new(folder / relative, text)
+        written.append(folder / relative)
+    return written
+
+
+def _asset(name: str) -> str:
+    from importlib import resources
+
+    return resources.files("generator").joinpath("new_deck", name).read_text(encoding="utf-8")
+
+
+_DECK_YAML = """\
+name: {name}
+id: {id}   # the identity of every note: never change it once the deck is shared
+description: |
+  What this deck is for, in a sentence or two (Markdown).
+version: 0.1.0   # set by `conceptdeck release`
+author: ""
+license: CC-BY-4.0
+"""

@@ -44,8 +44,8 @@ def lint(deck: Deck, selection: RuleSelection | None = None) -> list[Diagnostic]
     prompts: list[Prompt] = []
     for concept in deck.concepts:
         for rule in concept_rules:
-            for message in rule.check(concept):
-                report(concept, None, concept.where("id"), rule.code, message)
+            for key, message in rule.check(concept):
+                report(concept, None, concept.where(*key, of_key=True), rule.code, message)
         if concept.spec.lint:
             for code, message in suppression.check(concept.spec.lint):
                 where = concept.where("lint", "ignore", code, of_key=True)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..validation import Concept
 
 CardFinding = Iterator[tuple[str, str]]
+ConceptFinding = Iterator[tuple[tuple[str, ...], str]]  # (place in the file, message)
 
 _ENUM_NOUNS = (
     r"(uses|advantages|disadvantages|benefits|drawbacks|limitations|properties|features|types|kinds"
@@ -329,7 +330,7 @@ def ambiguous_dollar(view: CardView) -> CardFinding:
     fix="add cards of other kinds (contrast, failure, consequence ...)",
     principle="many angles on one idea (Matuschak, Nielsen)",
 )
-def few_angles(concept: Concept) -> Iterator[str]:
+def few_angles(concept: Concept) -> ConceptFinding:
     """A concept seen from fewer than three angles (cards or kinds).
 
     One card per idea makes an orphan fact; understanding is the web of angles on it.
@@ -337,7 +338,10 @@ def few_angles(concept: Concept) -> Iterator[str]:
     cards = concept.spec.cards
     kinds = {c.kind for c in cards}
     if len(cards) < 3 or len(kinds) < 3:
-        yield f"{len(cards)} cards of {len(kinds)} kinds; see the idea from at least 3 angles"
+        yield (
+            ("id",),
+            f"{len(cards)} cards of {len(kinds)} kinds; see the idea from at least 3 angles",
+        )
 
 
 @rule(
@@ -348,14 +352,34 @@ def few_angles(concept: Concept) -> Iterator[str]:
     fix="add a 'mechanism' card asking why the idea works",
     principle="understanding needs the why",
 )
-def no_mechanism(concept: Concept) -> Iterator[str]:
+def no_mechanism(concept: Concept) -> ConceptFinding:
     """A concept with no card asking why it works.
 
     Knowing what an idea does without knowing why it works is exactly the mechanical knowledge
     these decks exist to go beyond.
     """
     if "mechanism" not in {c.kind for c in concept.spec.cards}:
-        yield "no 'mechanism' card: nothing asks why the idea works"
+        yield ("id",), "no 'mechanism' card: nothing asks why the idea works"
+
+
+@rule(
+    "CD116",
+    "unused-figure",
+    scope="concept",
+    fires_when="a figure is defined but no card shows it",
+    fix="show it on a card (figure: or prompt_figure:) or delete it",
+    principle="every picture teaches something",
+)
+def unused_figure(concept: Concept) -> ConceptFinding:
+    """A figure that no card of its concept shows.
+
+    It is never rendered or shipped, so it is either a card the author forgot to write or code
+    left behind; either way the concept does not read as its author thinks.
+    """
+    used = {n for c in concept.spec.cards for n in (c.figure, c.prompt_figure) if n}
+    for name in concept.spec.figures:
+        if name not in used:
+            yield ("figures", name), f"figure '{name}' is not shown by any card"
 
 
 @rule(
