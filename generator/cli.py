@@ -129,6 +129,44 @@ def _render_options(function):
     return function
 
 
+def _push_options(function):
+    function = click.option(
+        "--collection",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Import into this collection.anki2 while Anki is closed, instead of through"
+        " AnkiConnect.",
+    )(function)
+    function = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=30.0,
+        show_default=True,
+        help="Seconds to wait for each answer from AnkiConnect.",
+    )(function)
+    function = click.option("--key", help="AnkiConnect's API key, if its configuration sets one.")(
+        function
+    )
+    function = click.option(
+        "--url",
+        default="http://127.0.0.1:8765",
+        show_default=True,
+        help="Where AnkiConnect listens.",
+    )(function)
+    return function
+
+
+def _pusher(url: str, key: str | None, timeout: float, collection: Path | None):
+    """A function that pushes a built package, through AnkiConnect or into a collection file."""
+    from . import push
+
+    def send(package: Path, deck_name: str) -> push.PushResult:
+        if collection is not None:
+            return push.push_to_collection(package, collection)
+        return push.push_to_anki(package, deck_name, url=url, key=key, timeout=timeout)
+
+    return send
+
+
 class _Progress:
     """A progress bar on stderr while figures render, when stderr is a terminal."""
 
@@ -410,11 +448,20 @@ def preview(
     show_default=True,
     help="Port on 127.0.0.1 to serve the preview on (0: any free port).",
 )
+@click.option(
+    "--push", "push_too", is_flag=True, help="Also build and push into Anki on every save."
+)
+@_push_options
 @_render_options
 def watch(
     source: Path,
     out_dir: Path,
     port: int,
+    push_too: bool,
+    url: str,
+    key: str | None,
+    timeout: float,
+    collection: Path | None,
     quiet: bool,
     jobs: int,
     cache_dir: Path,
@@ -423,16 +470,28 @@ def watch(
     """Serve the preview of SOURCE on localhost and rebuild it on every save.
 
     Open the printed address: the page reloads after each rebuild. Errors show in the page and
-    here, and the watcher keeps going. Ctrl-C stops it.
+    here, and the watcher keeps going. With --push, each good build is also built into dist/
+    and pushed into Anki (through AnkiConnect, or --collection). Ctrl-C stops it.
     """
     from .preview.serve import watch as serve
 
+    root = _deck_root(source)
+    cache = None if no_cache else cache_dir
+    after_build = None
+    if push_too:
+        send = _pusher(url, key, timeout, collection)
+
+        def after_build() -> str:
+            result = pipeline.build(root, cache_dir=cache, jobs=jobs)
+            return f"; pushed: {send(result.output, result.deck_name)}"
+
     serve(
-        _deck_root(source),
+        root,
         out_dir,
         port=port,
-        cache_dir=None if no_cache else cache_dir,
+        cache_dir=cache,
         jobs=jobs,
+        after_build=after_build,
         say=lambda text: click.echo(text, err=True),
     )
 
@@ -618,6 +677,53 @@ def release(
         f"Released {result.version}: {result.output} ({result.notes} notes;"
         f" {result.diff.counts()}). Verified: {result.verified}."
     )
+
+
+@cli.command("push")
+@SOURCE
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the .apkg [default: dist/<deck id>.apkg].",
+)
+@_push_options
+@_render_options
+@click.pass_context
+def push_command(
+    ctx: click.Context,
+    source: Path,
+    output: Path | None,
+    url: str,
+    key: str | None,
+    timeout: float,
+    collection: Path | None,
+    quiet: bool,
+    jobs: int,
+    cache_dir: Path,
+    no_cache: bool,
+) -> None:
+    """Build SOURCE (as `build` does) and send it straight into Anki.
+
+    Into a running Anki through the AnkiConnect add-on, or with --collection into a collection
+    file while Anki is closed. Either way Anki imports the package itself, so notes keep the
+    identity a shared .apkg gives them: importing a released package later updates them in
+    place. Your own edits follow the same rules as an import (see README, "Sharing a deck").
+    """
+    ctx.meta["writes"] = True
+    progress = _Progress(quiet)
+    try:
+        result = pipeline.build(
+            _deck_root(source),
+            output,
+            cache_dir=None if no_cache else cache_dir,
+            jobs=jobs,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    pushed = _pusher(url, key, timeout, collection)(result.output, result.deck_name)
+    click.echo(f"Pushed {result.output}: {pushed}.")
 
 
 @cli.command()
