@@ -282,9 +282,24 @@ def build(
     metavar="CODES",
     help="Skip these lint rules (comma-separated codes or prefixes).",
 )
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=pipeline.DEFAULT_CACHE,
+    show_default=True,
+    help="Where what each file taught the last run is kept, so edits re-check only themselves.",
+)
+@click.option("--no-cache", is_flag=True, help="Check every file afresh and keep nothing.")
 @click.pass_context
 def check(
-    ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str, select: str, ignore: str
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    strict: bool,
+    fmt: str,
+    select: str,
+    ignore: str,
+    cache_dir: Path,
+    no_cache: bool,
 ) -> None:
     """Validate and lint decks without writing anything (default: concepts).
 
@@ -309,7 +324,7 @@ def check(
             targets[root] = None
     findings: list[Diagnostic] = []
     for root, files in targets.items():
-        warnings = pipeline.check(root, rules=rules)
+        warnings = pipeline.check(root, rules=rules, cache_dir=None if no_cache else cache_dir)
         if files is not None:
             warnings = [w for w in warnings if str(Path(w.where.path).resolve()) in files]
         findings += warnings

@@ -84,6 +84,12 @@ def deck_files(root: Path) -> DeckFiles:
 def _refusal(path: Path, resolved_root: Path) -> str:
     """Why `path` cannot be read as part of the deck, or '' when it can."""
     try:
+        info = path.lstat()
+    except OSError:
+        return "a file that vanished while the deck was read"
+    if stat.S_ISREG(info.st_mode):
+        return ""  # found by walking the deck, links to folders never followed: it is inside
+    try:
         target = path.resolve(strict=True)
         info = target.stat()
     except (OSError, RuntimeError):  # a dangling link or a link loop

@@ -40,11 +40,14 @@ def resolve(deck: Deck, lock: Lock) -> tuple[Identities, list[Diagnostic]]:
 
     origin: dict[str, str] = {}
     claimed: dict[str, str] = {}  # origin → the card key claiming it
+    names = set(published) | set(by_key)
     for concept in deck.concepts:
         problems += _earlier_concept_ids(concept, concept_ids, published_concepts)
+        card_ids = {c.id for c in concept.spec.cards}
         for i, card in enumerate(concept.spec.cards):
             key = f"{concept.id}/{card.id}"
-            problems += _earlier_card_ids(concept, i, published, by_key)
+            if card.was is not None:
+                problems += _earlier_card_ids(concept, i, card_ids, names)
             found = _published_entry(concept, i, published, by_key)
             if found is None:
                 origin[key] = key
@@ -159,12 +162,10 @@ def _earlier_concept_ids(
 
 
 def _earlier_card_ids(
-    concept: Concept, i: int, published: dict[str, LockEntry], by_key: dict[str, LockEntry]
+    concept: Concept, i: int, card_ids: set[str], names: set[str]
 ) -> list[Diagnostic]:
     card = concept.spec.cards[i]
     problems = []
-    card_ids = {c.id for c in concept.spec.cards}
-    names = {n for n in (*published, *by_key)}
     concept_ids = (concept.id, *concept.spec.earlier_ids)
     for j, old in enumerate(card.earlier_ids):
         where = (

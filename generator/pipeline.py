@@ -10,7 +10,10 @@ stages' heavier libraries (pydantic, markdown-it, genanki, matplotlib) load only
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from .identity import Identities
     from .lint import RuleSelection
     from .lock import Lock, Release
+    from .memo import Memo
     from .notes import Note
     from .package import PlannedNote
     from .text import DeckText
@@ -92,37 +96,51 @@ class Prepared:
     text: DeckText
 
 
-def check(root: Path = DEFAULT_SOURCE, *, rules: RuleSelection | None = None) -> list[Diagnostic]:
-    """Everything `build` checks except running figure functions; writes nothing.
+def check(
+    root: Path = DEFAULT_SOURCE,
+    *,
+    rules: RuleSelection | None = None,
+    cache_dir: Path | None = None,
+) -> list[Diagnostic]:
+    """Everything `build` checks except running figure functions; writes nothing but, with a
+    cache folder, what it learned about each file (so the next check re-does only edits).
 
     Raises ContentError listing every error; returns the lint warnings.
     """
-    return prepare(root, rules).warnings
+    from .memo import Memo
+
+    with _no_cycle_collection():
+        memo = Memo.for_deck(cache_dir, Path(root))
+        warnings = prepare(root, rules, memo).warnings
+        memo.save()
+    return warnings
 
 
-def prepare(root: Path = DEFAULT_SOURCE, rules: RuleSelection | None = None) -> Prepared:
+def prepare(
+    root: Path = DEFAULT_SOURCE, rules: RuleSelection | None = None, memo: Memo | None = None
+) -> Prepared:
     """Load, validate, identify, lint and render the text of the deck at `root`."""
     from .identity import resolve
     from .lint import lint
     from .lock import read_lock
     from .text import render_text
 
-    deck = load_deck(root)
+    deck = load_deck(root, memo)
     lock = read_lock(Path(root) / LOCK_FILE)
     identities, problems = resolve(deck, lock)
-    text = render_text(deck)
+    text = render_text(deck, memo)
     errors = [p for p in problems + text.problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
-    return Prepared(deck, lock, identities, lint(deck, rules), text)
+    return Prepared(deck, lock, identities, lint(deck, rules, memo), text)
 
 
-def load_deck(root: Path = DEFAULT_SOURCE) -> Deck:
+def load_deck(root: Path = DEFAULT_SOURCE, memo: Memo | None = None) -> Deck:
     """The validated deck; raises ContentError listing every problem."""
     from .source import load
     from .validation import validate
 
-    deck, problems = validate(load(Path(root)))
+    deck, problems = validate(load(Path(root), memo), memo)
     errors = [p for p in problems if p.severity == "error"]
     if deck is None or errors:
         raise ContentError(errors or problems)
@@ -163,10 +181,12 @@ def compile_deck(
     from . import package
     from .figures import render_figures
     from .lock import stamp
+    from .memo import Memo
     from .notes import notes as deck_notes
     from .text import deck_description
 
-    prepared = prepare(root, rules)
+    memo = Memo.for_deck(cache_dir, Path(root))
+    prepared = prepare(root, rules, memo)
     deck, lock = prepared.deck, prepared.lock
     if strict and prepared.warnings:
         raise ContentError(prepared.warnings)
@@ -183,6 +203,7 @@ def compile_deck(
     if not lock.exists and output.is_file():
         stamped, planned, notice = _recover_times(output, stamped, planned, now)
         notices.append(notice)
+    memo.save()
     description = deck_description(
         deck.spec,
         prepared.text.description,
@@ -226,16 +247,17 @@ def build(
         return BuildResult.from_record(record)
 
     output = Path(output or Path("dist") / f"{_deck_id(root)}.apkg")
-    compiled = compile_deck(
-        root,
-        output,
-        cache_dir=cache_dir,
-        jobs=jobs,
-        progress=progress,
-        rules=rules,
-        strict=strict,
-        now=now,
-    )
+    with _no_cycle_collection():
+        compiled = compile_deck(
+            root,
+            output,
+            cache_dir=cache_dir,
+            jobs=jobs,
+            progress=progress,
+            rules=rules,
+            strict=strict,
+            now=now,
+        )
     write(root, compiled, output)
     result = compiled_result(compiled, output)
     if cache_dir:
@@ -283,6 +305,20 @@ def _deck_id(root: Path) -> str:
         return "deck"
     found = re.search(r"^id:[ \t]*['\"]?([a-z0-9-]+)", text, re.M)
     return found.group(1) if found else "deck"
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector, paused while a build holds a large deck in memory: the
+    pipeline makes no reference cycles worth collecting, and on a 10,000-card deck the
+    collector's repeated scans of everything allocated cost a quarter of an edit's build."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _shipped_mod(lock: Lock, key: str) -> int | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from .errors import Diagnostic, FileAccessError, Where, display_path
 from .figure_functions import FigureFunction, scan
 from .files import DECK_FILE, DeckFiles, deck_files, read_bounded
+from .memo import Memo
 from .yaml_source import YamlFile, read_yaml
 
 
@@ -27,7 +28,7 @@ class Source:
     unparsed_ids: frozenset[str] = frozenset()  # `id:` lines of files with YAML errors
 
 
-def load(root: Path) -> Source:
+def load(root: Path, memo: Memo | None = None) -> Source:
     """Read `deck.yaml`, every concept file and every figure module of the deck at `root`."""
     root = Path(root)
     if not root.is_dir():
@@ -52,7 +53,7 @@ def load(root: Path) -> Source:
     concepts, unparsed_ids = [], set()
     for path in files.concepts:
         before = len(problems)
-        parsed = read_yaml(path, display_path(path), problems)
+        parsed = read_yaml(path, display_path(path), problems, memo)
         if parsed is not None:
             concepts.append(parsed)
         elif len(problems) > before:  # still learn its id, so links to it are not unknown on top

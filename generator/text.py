@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from .lock import Release
+    from .memo import Memo
     from .schema import CardSpec, DeckSpec
     from .validation import Concept, Deck
     from .yaml_source import YamlFile
@@ -221,58 +222,79 @@ class DeckText:
     problems: list[Diagnostic]
 
 
-def render_text(deck: Deck) -> DeckText:
-    """Render every card's text, collecting every math error instead of stopping at the first."""
+def render_text(deck: Deck, memo: Memo | None = None) -> DeckText:
+    """Render every card's text, collecting every math error instead of stopping at the first.
+
+    With a memo, a concept file whose bytes rendered before without problems is not rendered
+    again; only its `related` line, which names other concepts, is made afresh.
+    """
     cards: list[CardText] = []
     problems: list[Diagnostic] = []
     titles = deck.title_of
-
-    def render(
-        file: YamlFile, key: tuple[str | int, ...], value: str | None, cloze: bool = False
-    ) -> str:
-        if not value:
-            return ""
-        try:
-            return markdown(value, cloze=cloze)
-        except TextError as exc:
-            problems.append(Diagnostic(file.where(key), f"{exc} (at character {exc.offset + 1})"))
-            return ""
-
-    description = render(deck.file, ("description",), deck.spec.description)
+    description = _render(deck.file, ("description",), deck.spec.description, problems)
     for concept in deck.concepts:
-        spec = concept.spec
-        title = html.escape(spec.title) + (
-            f' <span class="cd-aliases">({html.escape(", ".join(spec.aliases))})</span>'
-            if spec.aliases
-            else ""
-        )
-        intuition = render(concept.file, ("intuition",), spec.intuition)
-        related = " · ".join(html.escape(titles[r]) for r in spec.related)
-        sources = "".join(
-            f'<li><a href="{html.escape(s.url)}">{html.escape(s.title)}</a></li>'
-            if s.url
-            else f"<li>{html.escape(s.title)}</li>"
-            for s in spec.sources
-        )
-        sources = f"<ul>{sources}</ul>" if sources else ""
-        for i, card in enumerate(spec.cards):
-            cloze = card.kind == "cloze"
-            front_key = "text" if cloze else "prompt"
+        rendered = memo.get("text", concept.file.display, concept.file.digest) if memo else None
+        if rendered is None:
+            before = len(problems)
+            rendered = _concept_text(concept, problems)
+            if memo is not None and len(problems) == before:
+                memo.put("text", concept.file.display, concept.file.digest, rendered)
+        title, intuition, sources, sides = rendered
+        related = " · ".join(html.escape(titles[r]) for r in concept.spec.related)
+        for i, (card, (front, answer, why)) in enumerate(
+            zip(concept.spec.cards, sides, strict=True)
+        ):
             cards.append(
-                CardText(
-                    concept=concept,
-                    card=card,
-                    index=i,
-                    front=render(concept.file, ("cards", i, front_key), card.front, cloze),
-                    answer=render(concept.file, ("cards", i, "answer"), card.answer),
-                    why=render(concept.file, ("cards", i, "why"), card.why),
-                    concept_title=title,
-                    intuition=intuition,
-                    related=related,
-                    sources=sources,
-                )
+                CardText(concept, card, i, front, answer, why, title, intuition, related, sources)
             )
     return DeckText(cards, description, problems)
+
+
+def _render(
+    file: YamlFile,
+    key: tuple[str | int, ...],
+    value: str | None,
+    problems: list[Diagnostic],
+    cloze: bool = False,
+) -> str:
+    if not value:
+        return ""
+    try:
+        return markdown(value, cloze=cloze)
+    except TextError as exc:
+        problems.append(Diagnostic(file.where(key), f"{exc} (at character {exc.offset + 1})"))
+        return ""
+
+
+def _concept_text(
+    concept: Concept, problems: list[Diagnostic]
+) -> tuple[str, str, str, list[tuple[str, str, str]]]:
+    """A concept's title, intuition and sources as HTML, and each card's front, answer and why."""
+    spec, file = concept.spec, concept.file
+    title = html.escape(spec.title) + (
+        f' <span class="cd-aliases">({html.escape(", ".join(spec.aliases))})</span>'
+        if spec.aliases
+        else ""
+    )
+    intuition = _render(file, ("intuition",), spec.intuition, problems)
+    sources = "".join(
+        f'<li><a href="{html.escape(s.url)}">{html.escape(s.title)}</a></li>'
+        if s.url
+        else f"<li>{html.escape(s.title)}</li>"
+        for s in spec.sources
+    )
+    sides = []
+    for i, card in enumerate(spec.cards):
+        cloze = card.kind == "cloze"
+        front_key = "text" if cloze else "prompt"
+        sides.append(
+            (
+                _render(file, ("cards", i, front_key), card.front, problems, cloze),
+                _render(file, ("cards", i, "answer"), card.answer, problems),
+                _render(file, ("cards", i, "why"), card.why, problems),
+            )
+        )
+    return title, intuition, f"<ul>{sources}</ul>" if sources else "", sides
 
 
 def deck_description(

@@ -18,6 +18,7 @@ from .authoring import RESERVED_PARAMS
 from .errors import Diagnostic, FileAccessError, Where, did_you_mean
 from .figure_functions import FigureFunction
 from .files import IMAGE_LIMIT, IMAGE_SUFFIXES, read_bounded, refusal, skipped
+from .memo import Memo
 from .schema import CLOZE_RE, ConceptSpec, DeckSpec, FigureSpec, parse
 from .source import Source
 from .yaml_source import Key, YamlFile
@@ -67,8 +68,11 @@ class Deck:
         return {c.spec.id: c.spec.title for c in self.concepts}
 
 
-def validate(source: Source) -> tuple[Deck | None, list[Diagnostic]]:
-    """Check every file and the links between them; return the deck (if usable) and all problems."""
+def validate(source: Source, memo: Memo | None = None) -> tuple[Deck | None, list[Diagnostic]]:
+    """Check every file and the links between them; return the deck (if usable) and all problems.
+
+    With a memo, a concept file whose bytes validated before is not validated again.
+    """
     problems = list(source.problems)
     deck_spec = parse(DeckSpec, source.deck, problems) if source.deck else None
 
@@ -76,7 +80,12 @@ def validate(source: Source) -> tuple[Deck | None, list[Diagnostic]]:
     seen: dict[str, Concept] = {}
     broken = set(source.unparsed_ids)  # ids of files with errors: links to them are not unknown
     for file in source.concepts:
-        spec = parse(ConceptSpec, file, problems)
+        spec = memo.get("spec", file.display, file.digest) if memo else None
+        if spec is None:
+            before = len(problems)
+            spec = parse(ConceptSpec, file, problems)
+            if memo is not None and spec is not None and len(problems) == before:
+                memo.put("spec", file.display, file.digest, spec)
         if spec is None:
             if isinstance(file.data, dict) and isinstance(file.data.get("id"), str):
                 broken.add(file.data["id"])
@@ -98,11 +107,15 @@ def validate(source: Source) -> tuple[Deck | None, list[Diagnostic]]:
     for concept in concepts:
         problems += _links(concept, "related", seen, broken)
         problems += _links(concept, "requires", seen, broken)
-        problems += _cards(concept)
         for name, fig in concept.spec.figures.items():
             if fig.plot is not None:
                 problems += _drawn_figure(concept, name, fig, source.functions)
-        problems += _placeholders(concept, concept.file.data, ())
+        file = concept.file
+        if memo is None or memo.get("clean", file.display, file.digest) is None:
+            own = _cards(concept) + _placeholders(concept, file.data, ())
+            problems += own
+            if memo is not None and not own:
+                memo.put("clean", file.display, file.digest, True)
     problems += _prerequisite_cycles(seen)
 
     if deck_spec is None or any(p.severity == "error" for p in problems):

@@ -11,7 +11,7 @@ break its database).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import yaml
 
 from .errors import Diagnostic, FileAccessError, Where
 from .files import read_bounded
+from .memo import Memo, digest
 
 Key = tuple[str | int, ...]
 
@@ -42,6 +43,7 @@ class YamlFile:
     data: Any
     value_at: dict[Key, tuple[int, int]] = field(repr=False)
     key_at: dict[Key, tuple[int, int]] = field(repr=False)
+    digest: str = ""  # a hash of the file's bytes: what later stages remember results by
 
     def where(self, key: Key = (), *, of_key: bool = False) -> Where:
         """The position of the value at `key` (or of the key itself), falling back to its parent."""
@@ -91,13 +93,31 @@ def _where_in(data: bytes, offset: int, display: str) -> Where:
     return Where(display, data.count(b"\n", 0, offset) + 1, col)
 
 
-def read_yaml(path: Path, display: str, problems: list[Diagnostic]) -> YamlFile | None:
-    """Parse one YAML file, appending every problem found; None when it cannot be used at all."""
+def read_yaml(
+    path: Path, display: str, problems: list[Diagnostic], memo: Memo | None = None
+) -> YamlFile | None:
+    """Parse one YAML file, appending every problem found; None when it cannot be used at all.
+
+    With a memo, a file whose bytes were parsed before without problems is not parsed again.
+    """
     try:
         data = read_bounded(path)
     except FileAccessError as exc:
         problems.append(Diagnostic(Where(display), f"cannot read file: {exc.reason}"))
         return None
+    content = digest(data)
+    if memo is not None and (known := memo.get("yaml", display, content)) is not None:
+        return replace(known, path=path)
+    before = len(problems)
+    parsed = _parse(path, display, data, content, problems)
+    if memo is not None and parsed is not None and len(problems) == before:
+        memo.put("yaml", display, content, parsed)
+    return parsed
+
+
+def _parse(
+    path: Path, display: str, data: bytes, content: str, problems: list[Diagnostic]
+) -> YamlFile | None:
     text = decode(data, display, problems)
     if text is None:
         return None
@@ -122,14 +142,14 @@ def read_yaml(path: Path, display: str, problems: list[Diagnostic]) -> YamlFile 
     value_at: dict[Key, tuple[int, int]] = {}
     key_at: dict[Key, tuple[int, int]] = {}
     if node is None:
-        return YamlFile(path, display, None, value_at, key_at)
+        return YamlFile(path, display, None, value_at, key_at, content)
     builder = _Builder(loader, display, value_at, key_at, problems)
     try:
         value = builder.build(node, ())
     except _Unbuildable as exc:
         problems.append(Diagnostic(exc.where, str(exc)))
         return None
-    return YamlFile(path, display, value, value_at, key_at)
+    return YamlFile(path, display, value, value_at, key_at, content)
 
 
 def _syntax_hint(problem: str, text: str, mark: Any) -> str:

@@ -437,7 +437,7 @@ def test_a_bug_is_not_dressed_up_as_a_message(deck_copy, monkeypatch):
     import generator.text
     from generator.cli import cli
 
-    def broken(deck):
+    def broken(*args):
         raise ValueError("a bug")
 
     monkeypatch.setattr(generator.text, "render_text", broken)

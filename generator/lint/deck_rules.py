@@ -11,7 +11,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import combinations
 from typing import TYPE_CHECKING
 
 from .registry import rule
@@ -24,15 +23,34 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Prompt:
-    """A prompt/answer card of the deck, where it sits, and its words prepared once."""
+    """A prompt/answer card of the deck, where it sits, and its words prepared once (and
+    remembered with its file, so an edit elsewhere does not prepare them again)."""
 
     concept: Concept
     index: int
-    card: CardSpec
+    card_id: str
+    opening: str  # the first four words, normalised
+    words: tuple[str, ...]  # content words (stems), in order
+    question: str  # the question word it asks with
+    answer: str  # the answer, normalised
 
     @property
     def label(self) -> str:
-        return f"{self.concept.file.display} card '{self.card.id}'"
+        return f"{self.concept.file.display} card '{self.card_id}'"
+
+
+def prompt_facts(index: int, card: CardSpec) -> tuple:
+    """What the deck-wide rules need of one card: everything of `Prompt` but its concept."""
+    prompt = card.prompt or ""
+    opening = " ".join(normalise(prompt).split()[:4])
+    return (
+        index,
+        card.id,
+        opening,
+        content_words(prompt),
+        _question_word(prompt),
+        normalise(card.answer or ""),
+    )
 
 
 DeckFinding = Iterator[tuple[Prompt, str]]
@@ -56,9 +74,8 @@ def repeated_opening(prompts: list[Prompt]) -> DeckFinding:
     """
     openings: dict[str, list[Prompt]] = defaultdict(list)
     for prompt in prompts:
-        opening = " ".join(normalise(prompt.card.prompt or "").split()[:4])
-        if len(opening.split()) == 4:
-            openings[opening].append(prompt)
+        if len(prompt.opening.split()) == 4:
+            openings[prompt.opening].append(prompt)
     limit = max(6, int(0.08 * len(prompts)))
     for opening, group in openings.items():
         for prompt in group[limit:]:
@@ -81,57 +98,74 @@ def interference(prompts: list[Prompt]) -> DeckFinding:
     word (a synonym swapped in). Similar cues with different responses interfere: the learner
     recalls one answer for both. The later card of each pair is reported.
     """
-    prepared = [
-        (content_words(p.card.prompt or ""), _question_word(p.card.prompt or "")) for p in prompts
-    ]
-    answers = [normalise(p.card.answer or "") for p in prompts]
-    index: dict[tuple, list[int]] = defaultdict(list)
+    prepared = [(p.words, p.question) for p in prompts]
+    answers = [p.answer for p in prompts]
+    # Every pair is found through dictionaries, with no comparison of prompts that cannot
+    # interfere: equal prompts share their words; two that differ in a single word share what is
+    # left with that position taken out; and a prompt that is another with one or two words more
+    # finds the shorter one among its own one- and two-word deletions, or, when the deck has
+    # fewer prompts of that shorter length than it has deletions, by comparing with those.
+    exact: dict[tuple, list[int]] = defaultdict(list)
+    swaps: dict[tuple, list[int]] = defaultdict(list)
+    lengths: dict[tuple[str, int], list[int]] = defaultdict(list)
+    swap_keys: dict[int, list[tuple]] = {}
     for i, (words, question) in enumerate(prepared):
         if not words or len(words) > INTERFERENCE_WORDS:
             continue
-        partner = None
-        for key in _keys(words, question):
-            for j in index.get(key, ()):
-                if answers[j] != answers[i] and _interfere(prepared[j][0], words):
-                    partner = j
-                    break
-            if partner is not None:
-                break
-        if partner is not None:
-            yield (
-                prompts[i],
-                f"prompt is nearly identical to {prompts[partner].label}, but the answers differ",
-            )
-        for key in _keys(words, question):
-            index[key].append(i)
+        exact[(question, words)].append(i)
+        lengths[(question, len(words))].append(i)
+        if len(words) >= 4:
+            keys = [(question, k, words[:k] + words[k + 1 :]) for k in range(len(words))]
+            swap_keys[i] = keys
+            for key in keys:
+                swaps[key].append(i)
+    partner: dict[int, int] = {}  # later prompt → the earliest earlier one it interferes with
+
+    def pair(a: int, b: int) -> None:
+        first, second = min(a, b), max(a, b)
+        if first == second or answers[first] == answers[second]:
+            return
+        if first < partner.get(second, second) and _interfere(
+            prepared[first][0], prepared[second][0]
+        ):
+            partner[second] = first
+
+    for i, (words, question) in enumerate(prepared):
+        if not words or len(words) > INTERFERENCE_WORDS:
+            continue
+        n = len(words)
+        for j in exact[(question, words)]:
+            pair(i, j)
+        for removed, count in ((1, n), (2, n * (n - 1) // 2)):
+            shorter = lengths.get((question, n - removed), ())
+            if n - removed < 2 or not shorter:
+                continue
+            if len(shorter) <= count:
+                for j in shorter:
+                    if _is_subsequence(prepared[j][0], words):
+                        pair(i, j)
+            else:
+                for variant in _deletions(words, removed):
+                    for j in exact.get((question, variant), ()):
+                        pair(i, j)
+        for key in swap_keys.get(i, ()):
+            for j in swaps[key]:
+                pair(i, j)
+    for later, earlier in sorted(partner.items()):
+        yield (
+            prompts[later],
+            f"prompt is nearly identical to {prompts[earlier].label}, but the answers differ",
+        )
 
 
-def _keys(words: tuple[str, ...], question: str) -> Iterator[tuple]:
-    """Keys two interfering prompts always share, so a dictionary finds every pair.
-
-    A prompt is filed, and looks, under its own words and under every sequence left after
-    removing one or two of them (one prompt is the other with at most two words added), and,
-    with four words or more, under each sequence with one position left out (two prompts that
-    differ in a single word).
-    """
-    yield ("exact", question, words)
-    for variant in _deletions(words):
-        yield ("exact", question, variant)
-    if len(words) >= 4:
-        for k in range(len(words)):
-            yield ("swap", question, k, words[:k] + words[k + 1 :])
-
-
-def _deletions(words: tuple[str, ...]) -> set[tuple[str, ...]]:
-    """The word sequences left after removing one or two words (at least two words kept)."""
-    variants: set[tuple[str, ...]] = set()
+def _deletions(words: tuple[str, ...], removed: int) -> set[tuple[str, ...]]:
+    """The word sequences left after removing exactly `removed` (1 or 2) words."""
     n = len(words)
-    for k in range(1, 3):
-        if n - k < 2:
-            break
-        for gone in combinations(range(n), k):
-            variants.add(tuple(w for i, w in enumerate(words) if i not in gone))
-    return variants
+    if removed == 1:
+        return {words[:i] + words[i + 1 :] for i in range(n)}
+    return {
+        words[:i] + words[i + 1 : j] + words[j + 1 :] for i in range(n) for j in range(i + 1, n)
+    }
 
 
 def _question_word(prompt: str) -> str:
