@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 from matplotlib.patches import Circle, Rectangle
 
-from generator import bare, figure
+from generator import arrow, bare, figure
 
 # --- small helpers (module-private) -------------------------------------------------------------
 
@@ -657,3 +657,302 @@ def ill_conditioning_directions(ax, *, kappa=10.0, tilt=30.0, theme):
     ax.set_ylim(-3.3, 3.3)
     ax.set_aspect("equal")
     bare(ax)
+
+
+@figure
+def convexity_tangents(fig, *, theme):
+    """Left: a convex curve with several tangent lines, all below it. Right: a non-convex curve,
+    where the tangent at a point on the hump runs above the curve."""
+    axes = fig.subplots(1, 2)
+    x = np.linspace(-2.2, 2.2, 300)
+
+    def convex(t):
+        return 0.35 * t**2 + 0.25 * t + 0.4
+
+    def dconvex(t):
+        return 0.7 * t + 0.25
+
+    def wavy(t):
+        return 0.12 * t**4 - 0.55 * t**2 + 0.22 * t + 1.0
+
+    def dwavy(t):
+        return 0.48 * t**3 - 1.1 * t + 0.22
+
+    ax = axes[0]
+    ax.plot(x, convex(x), color="C0", lw=2.6, zorder=3)
+    for t0 in (-1.7, -0.6, 0.5, 1.6):
+        ax.plot(x, convex(t0) + dconvex(t0) * (x - t0), "--", color="C1", lw=1.8)
+        ax.plot([t0], [convex(t0)], "o", color="C1", markersize=6, zorder=4)
+    ax.text(0.0, 2.3, "every tangent\nstays below", ha="center", va="top", color="C1")
+
+    ax = axes[1]
+    ax.plot(x, wavy(x), color="C0", lw=2.6, zorder=3)
+    t0 = 0.2
+    ax.plot(x, wavy(t0) + dwavy(t0) * (x - t0), "--", color="C1", lw=1.8)
+    ax.plot([t0], [wavy(t0)], "o", color="C1", markersize=6, zorder=4)
+    ax.text(0.1, 2.3, "this tangent runs\nabove the curve", ha="center", va="top", color="C1")
+    for ax, title in zip(axes, ["convex", "non-convex"], strict=True):
+        ax.set_title(title, loc="center")
+        ax.set_xlim(-2.2, 2.2)
+        ax.set_ylim(-0.3, 2.45)
+        bare(ax)
+
+
+# --- second derivative ---------------------------------------------------------------------
+
+
+@figure
+def second_derivative_taylor(ax, *, x0=0.0, half=1.7, theme):
+    """A smooth convex curve (softplus) with its tangent line and its quadratic (second-order)
+    approximation at one point: the quadratic bends with the curve and stays close much further."""
+
+    def f(x):
+        return np.logaddexp(0.0, 2 * x)
+
+    s = 1 / (1 + np.exp(-2 * x0))
+    slope, curv = 2 * s, 4 * s * (1 - s)
+    x = np.linspace(x0 - half, x0 + half, 400)
+    h = x - x0
+    tangent = f(x0) + slope * h
+    quadratic = tangent + 0.5 * curv * h**2
+    ax.plot(x, f(x), color="C0", lw=3.0, zorder=3)
+    ax.plot(x, tangent, "--", color="C1", lw=2.2)
+    ax.plot(x, quadratic, "--", color="C2", lw=2.2)
+    ax.plot([x0], [f(x0)], "o", color=theme.foreground, markersize=8, zorder=5)
+    ax.text(
+        x0 - 1.5,
+        f(x0 - 1.5) - 0.08,
+        "f",
+        color="C0",
+        fontsize=16,
+        fontweight="bold",
+        ha="left",
+        va="top",
+    )
+    ax.text(
+        x0 + half - 0.05,
+        0.1,
+        r"tangent: $f + f'h$",
+        color="C1",
+        ha="right",
+        va="center",
+        fontweight="bold",
+    )
+    ax.text(
+        x0 - half + 0.05,
+        2.9,
+        r"quadratic:" + "\n" + r"$f + f'h + \frac{1}{2}f''h^2$",
+        color="C2",
+        ha="left",
+        va="top",
+        fontweight="bold",
+    )
+    ax.set_xlim(x0 - half, x0 + half)
+    ax.set_ylim(-0.9, 3.3)
+    bare(ax)
+
+
+@figure
+def second_derivative_signs(fig, *, slope=0.35, bend=0.45, theme):
+    """A cup (f'' > 0) lies above its tangent line; a cap (f'' < 0) lies below it."""
+    axes = fig.subplots(1, 2)
+    x = np.linspace(-2.0, 2.0, 300)
+    for ax, sign, title in [
+        (axes[0], 1.0, "$f'' > 0$: bends up\n(convex)"),
+        (axes[1], -1.0, "$f'' < 0$: bends down\n(concave)"),
+    ]:
+        f = sign * bend * x**2 + slope * x
+        tangent = slope * x
+        ax.fill_between(x, f, tangent, color="C0", alpha=0.15, lw=0)
+        ax.plot(x, tangent, "--", color="C1", lw=2.2)
+        ax.plot(x, f, color="C0", lw=2.8)
+        ax.plot([0], [0], "o", color=theme.foreground, markersize=7, zorder=5)
+        ax.set_title(title, loc="center", fontsize=12)
+        ax.set_xlim(-2.0, 2.0)
+        ax.set_ylim(-2.3, 2.3)
+        bare(ax)
+    bold = {"fontweight": "bold"}
+    axes[0].text(1.95, -0.05, "tangent", color="C1", ha="right", va="top", **bold)
+    axes[0].text(-1.95, 2.1, "curve above", color="C0", ha="left", va="top", **bold)
+    axes[1].text(1.95, 0.85, "tangent", color="C1", ha="right", va="bottom", **bold)
+    axes[1].text(1.95, -2.1, "curve below", color="C0", ha="right", va="bottom", **bold)
+
+
+@figure
+def second_derivative_valleys(fig, *, curvatures=(2.0, 0.4), slope=1.0, steps=True, theme):
+    """Two valleys with the same slope at the marked point but different second derivatives.
+    With `steps`, the distance to each bottom (slope / f'') is drawn."""
+    axes = fig.subplots(1, 2, sharey=True)
+    xp, yp = 3.6, 2.2
+    for i, (ax, a) in enumerate(zip(axes, curvatures, strict=True)):
+        bottom = xp - slope / a
+        yb = yp - slope**2 / (2 * a)
+        x = np.linspace(0.0, 5.0, 400)
+        ax.plot(x, yb + 0.5 * a * (x - bottom) ** 2, color="C0", lw=2.8)
+        tx = np.array([xp - 0.8, xp + 0.7])
+        ax.plot(tx, yp + slope * (tx - xp), "--", color="C1", lw=2.2)
+        ax.plot([xp], [yp], "o", color=theme.foreground, markersize=8, zorder=5)
+        ax.text(xp + 0.15, yp - 0.15, "same\nslope", color="C1", ha="left", va="top")
+        ax.set_xlim(0.0, 5.0)
+        ax.set_ylim(0.2, 4.2)
+        bare(ax)
+        name = "valley " + "AB"[i]
+        ax.set_title(name + (rf": $f'' = {a:g}$" if steps else ""), loc="center")
+        if steps:
+            ax.plot([bottom], [yb], "*", color="C2", markersize=15, zorder=5)
+            arrow(ax, (xp, yb - 0.25), (bottom, yb - 0.25), "C2", lw=2.2)
+            label = f"bottom {slope / a:g} away"
+            if xp - bottom < 1.5:  # a short arrow: label to its left
+                spot, align = (bottom - 0.25, yb - 0.25), {"ha": "right", "va": "center"}
+            else:
+                spot, align = ((xp + bottom) / 2, yb - 0.4), {"ha": "center", "va": "top"}
+            ax.text(*spot, label, color="C2", fontweight="bold", **align)
+
+
+# --- hessian -------------------------------------------------------------------------------
+
+
+def _tilted(curv, tilt):
+    c, s = np.cos(np.radians(tilt)), np.sin(np.radians(tilt))
+    R = np.array([[c, -s], [s, c]])
+    return R @ np.diag(curv) @ R.T, R
+
+
+def _quad_form_grid(H, lim):
+    x = np.linspace(-lim[0], lim[0], 300)
+    y = np.linspace(-lim[1], lim[1], 300)
+    X, Y = np.meshgrid(x, y)
+    P = np.stack([X, Y], axis=-1)
+    return X, Y, 0.5 * np.einsum("...i,ij,...j->...", P, H, P)
+
+
+@figure
+def hessian_bowl(ax, *, curv=(1.0, 8.0), tilt=25.0, show_axes=True, theme):
+    """Contours of a tilted quadratic bowl; with `show_axes`, the Hessian's eigenvectors drawn as
+    the principal axes, labelled with their eigenvalues (curvatures)."""
+    H, R = _tilted(curv, tilt)
+    X, Y, Z = _quad_form_grid(H, (5.0, 3.3))
+    ax.contour(X, Y, Z, levels=[0.5, 2.0, 4.5, 8.0], colors=theme.muted, linewidths=1.2)
+    ax.plot([0], [0], marker="*", markersize=14, color=theme.foreground, zorder=5)
+    if show_axes:
+        box = {"fc": theme.background, "ec": "none", "pad": 1.5}
+        gentle, steep = R[:, 0], R[:, 1]
+        arrow(ax, (0, 0), 3.6 * gentle, "C0", lw=3)
+        arrow(ax, (0, 0), 1.5 * steep, "C1", lw=3)
+        ax.text(
+            *(3.7 * gentle + np.array([0.05, 0.15])),
+            rf"$\lambda = {curv[0]:g}$: gentle",
+            color="C0",
+            ha="left",
+            va="bottom",
+            fontweight="bold",
+            bbox=box,
+        )
+        ax.text(
+            *(1.55 * steep + np.array([0.0, 0.1])),
+            rf"$\lambda = {curv[1]:g}$: steep",
+            color="C1",
+            ha="center",
+            va="bottom",
+            fontweight="bold",
+            bbox=box,
+        )
+    ax.set_xlim(-5.0, 5.0)
+    ax.set_ylim(-3.2, 3.2)
+    ax.set_aspect("equal")
+    bare(ax)
+
+
+@figure
+def hessian_saddle(ax, *, tilt=20.0, theme):
+    """Contours of a saddle: the Hessian has one positive and one negative eigenvalue, so the
+    function curves up along one principal direction and down along the other."""
+    H, R = _tilted((1.0, -1.0), tilt)
+    X, Y, Z = _quad_form_grid(H, (5.0, 3.3))
+    ax.contour(X, Y, Z, levels=[0.5, 2.0, 4.5], colors="C0", linewidths=1.2, alpha=0.55)
+    ax.contour(
+        X,
+        Y,
+        Z,
+        levels=[-4.5, -2.0, -0.5],
+        colors="C1",
+        linewidths=1.2,
+        alpha=0.55,
+        linestyles="solid",
+    )
+    up, down = R[:, 0], R[:, 1]
+    box = {"fc": theme.background, "ec": "none", "pad": 1.5}
+    for sign in (1, -1):
+        arrow(ax, (0, 0), sign * 3.9 * up, "C0", lw=2.6)
+        arrow(ax, (0, 0), sign * 2.6 * down, "C1", lw=2.6)
+    ax.plot([0], [0], "o", color=theme.foreground, markersize=9, zorder=6)
+    ax.text(-0.5, 0.2, "saddle", color=theme.foreground, ha="right", va="bottom", bbox=box)
+    ax.text(
+        *(3.9 * up + np.array([0.0, 0.25])),
+        r"curves up ($\lambda > 0$)",
+        color="C0",
+        ha="right",
+        va="bottom",
+        fontweight="bold",
+        bbox=box,
+    )
+    ax.text(
+        *(2.6 * down + np.array([0.2, 0.0])),
+        r"curves down ($\lambda < 0$)",
+        color="C1",
+        ha="left",
+        va="center",
+        fontweight="bold",
+        bbox=box,
+    )
+    ax.set_xlim(-5.0, 5.0)
+    ax.set_ylim(-3.2, 3.2)
+    ax.set_aspect("equal")
+    bare(ax)
+
+
+# --- adaptive learning rates ---------------------------------------------------------------
+
+
+@figure
+def adaptive_axis_rescaling(fig, *, stretch=16.0, theme):
+    """Rescaling each parameter axis separately (a diagonal preconditioner, the kind of
+    correction per-parameter step sizes make) rounds a valley stretched along an axis, but
+    leaves a diagonal valley just as narrow."""
+    axes = fig.subplots(2, 2)
+    aligned = np.diag([1.0, stretch])
+    diagonal, _ = _tilted((1.0, stretch), 45.0)
+    for row, (H, name) in enumerate([(aligned, "along an axis"), (diagonal, "diagonal")]):
+        d = np.sqrt(np.diag(H))
+        after = H / np.outer(d, d)
+        for col, M in enumerate([H, after]):
+            M = M / np.linalg.eigvalsh(M)[0]  # zoom so the long axes fit: smallest curvature 1
+            ax = axes[row, col]
+            X, Y, Z = _quad_form_grid(M, (3.4, 3.4))
+            ax.contour(X, Y, Z, levels=[0.5, 2.0, 4.5], colors=f"C{row}", linewidths=1.6)
+            ax.plot([0], [0], marker="*", markersize=11, color=theme.foreground, zorder=5)
+            ax.set_xlim(-3.4, 3.4)
+            ax.set_ylim(-3.4, 3.4)
+            ax.set_aspect("equal")
+            bare(ax)
+            for side in ("left", "bottom", "top", "right"):
+                ax.spines[side].set_visible(True)
+                ax.spines[side].set_color(theme.grid)
+        axes[row, 0].set_ylabel(name, color=f"C{row}", fontweight="bold")
+        axes[row, 0].annotate(
+            "",
+            xy=(1.62, 0.5),
+            xytext=(1.12, 0.5),
+            xycoords="axes fraction",
+            annotation_clip=False,
+            arrowprops={"arrowstyle": "-|>", "color": theme.muted, "lw": 2.4, "mutation_scale": 20},
+        )
+    axes[0, 0].set_title("valley", loc="center")
+    axes[0, 1].set_title("each axis rescaled", loc="center")
+    box = {"fc": theme.background, "ec": "none", "pad": 1.5}
+    axes[0, 1].text(
+        0, -3.2, "round", color="C0", ha="center", va="bottom", fontweight="bold", bbox=box
+    )
+    axes[1, 1].text(
+        0, -3.2, "still narrow", color="C1", ha="center", va="bottom", fontweight="bold", bbox=box
+    )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from generator import figure
+from generator import arrow, figure
 
 
 def _rings(rng, n):
@@ -236,25 +236,30 @@ def vanishing_gradients_depth(ax, *, depth=30, width=64, rng):
 @figure
 def vanishing_gradients_sigmoid_slope(ax, *, reveal=True, theme):
     """The sigmoid and its slope: the slope peaks at 1/4 and is nearly 0 once saturated.
-    With reveal=False (the front-of-card cue) the curves carry names only, not the verdicts."""
+    With reveal=False (the front-of-card cue) only the two named curves are drawn: no peak value,
+    no marked flat regions, no verdicts."""
     x = np.linspace(-8, 8, 400)
     s = 1 / (1 + np.exp(-x))
     ds = s * (1 - s)
-    for side in (-1, 1):
-        ax.axvspan(side * 4, side * 8, color=theme.grid, lw=0, zorder=0)
+    if reveal:
+        for side in (-1, 1):
+            ax.axvspan(side * 4, side * 8, color=theme.grid, lw=0, zorder=0)
+        ax.axhline(0.25, color="C1", lw=1.2, ls=":")
     ax.plot(x, s, color="C0")
     ax.plot(x, ds, color="C1")
-    ax.axhline(0.25, color="C1", lw=1.2, ls=":")
     ax.text(-7.6, 0.83, r"sigmoid $\sigma(x)$", color="C0", ha="left")
     slope_label = r"slope $\sigma'(x)$: at most 1/4" if reveal else r"slope $\sigma'(x)$"
     ax.text(0.5, 0.29, slope_label, color="C1", ha="left")
     if reveal:
         ax.text(-6, 0.45, "flat:\nslope ≈ 0", color=theme.foreground, ha="center", va="center")
         ax.text(6, 0.45, "flat:\nslope ≈ 0", color=theme.foreground, ha="center", va="center")
+        ax.set_yticks([0, 0.25, 0.5, 1])
+        ax.set_yticklabels(["0", "¼", "½", "1"])
+    else:
+        ax.set_yticks([0, 0.5, 1])
+        ax.set_yticklabels(["0", "½", "1"])
     ax.set_xlim(-8, 8)
     ax.set_ylim(-0.03, 1.05)
-    ax.set_yticks([0, 0.25, 0.5, 1])
-    ax.set_yticklabels(["0", "¼", "½", "1"])
     ax.set_xticks([-8, -4, 0, 4, 8])
     ax.set_xlabel("input to the unit")
 
@@ -549,46 +554,54 @@ def _toy_embeddings(k=3):
     return e / np.linalg.norm(e, axis=1, keepdims=True)
 
 
+# A word with two unrelated senses, folded into the same space (LSA fold-in): "jaguar" shares
+# contexts with the animals (feed, run) and with the vehicles (drive, fast).
+_EMB_POLYSEMOUS = ("jaguar", np.array([0, 4, 6, 0, 0, 0, 6, 1, 0, 6], float))
+
+
 @figure
-def embeddings_map(ax, *, theme):
-    """Word vectors learned from co-occurrence, projected to 2-D: words used alike land together."""
-    e = _toy_embeddings()
-    x = e - e.mean(0)
-    _, _, vt = np.linalg.svd(x, full_matrices=False)
-    pts = x @ vt[:2].T
-    pts = pts * np.sign(
-        pts[_EMB_WORDS.index("apple")] + 1e-12
-    )  # fixed orientation: fruit upper right
-    centre = pts.mean(0)
-    for (px, py), g in zip(pts, _EMB_GROUPS):
-        ax.plot(px, py, "o", ms=11, color=f"C{g}", zorder=3)
-    # words that sit (nearly) on top of each other share one stacked label, placed outward
-    stacks = []
-    for i in range(len(pts)):
-        for stack in stacks:
-            if min(np.linalg.norm(pts[i] - pts[j]) for j in stack) < 0.15:
-                stack.append(i)
-                break
+def embeddings_map(ax, *, polysemous=False, theme):
+    """Word vectors learned from co-occurrence, projected to 2-D: words used alike land together.
+    With polysemous=True a two-sense word ("jaguar": the cat and the car) is folded in and lands
+    between its senses."""
+    logs = np.log1p(_EMB_COUNTS)
+    _, _, v = np.linalg.svd(logs, full_matrices=False)
+    e = logs @ v[:3].T  # = U S: 3-D word vectors
+    mean = e.mean(0)
+    _, _, vt = np.linalg.svd(e - mean, full_matrices=False)
+    pts = (e - mean) @ vt[:2].T
+    flip = np.sign(pts[_EMB_WORDS.index("apple")] + 1e-12)  # fixed orientation: fruit lower right
+    flip = flip * np.array([1, -1])
+    pts = pts * flip
+    words, groups = list(_EMB_WORDS), list(_EMB_GROUPS)
+    if polysemous:
+        name, counts = _EMB_POLYSEMOUS
+        extra = ((np.log1p(counts) @ v[:3].T - mean) @ vt[:2].T) * flip
+        pts = np.vstack([pts, extra])
+        words.append(name)
+        groups.append(4)
+    # label placement: each word to the side that faces away from its group's centre
+    for i, ((px, py), g) in enumerate(zip(pts, groups)):
+        colour = f"C{g}"
+        ax.plot(px, py, "o", ms=9, color=colour, zorder=3)
+        members = [j for j, h in enumerate(groups) if h == g]
+        cx, cy = pts[members].mean(0)
+        dx, dy = px - cx, py - cy
+        if len(members) == 1:
+            dx, dy = 0.0, 1.0
+        if abs(dx) >= abs(dy):
+            off = (0.22 if dx >= 0 else -0.22, 0.0)
+            ha, va = ("left" if dx >= 0 else "right"), "center"
         else:
-            stacks.append([i])
-    for stack in stacks:
-        c = pts[stack].mean(0)
-        right = c[0] >= centre[0]
-        order = sorted(stack, key=lambda j: -pts[j, 1])
-        x0 = pts[stack, 0].max() + 0.09 if right else pts[stack, 0].min() - 0.09
-        for n, j in enumerate(order):
-            y = c[1] + (len(order) - 1) / 2 * 0.13 - n * 0.13
-            ax.text(
-                x0,
-                y,
-                _EMB_WORDS[j],
-                color=f"C{_EMB_GROUPS[j]}",
-                ha="left" if right else "right",
-                va="center",
-            )
+            off = (0.0, 0.25 if dy >= 0 else -0.25)
+            ha, va = "center", ("bottom" if dy >= 0 else "top")
+        ax.text(
+            px + off[0], py + off[1], words[i], color=colour, ha=ha, va=va,
+            fontweight="bold" if g == 4 else None,
+        )
     ax.set_aspect("equal")
-    ax.set_xlim(pts[:, 0].min() - 0.5, pts[:, 0].max() + 0.5)
-    ax.set_ylim(pts[:, 1].min() - 0.3, pts[:, 1].max() + 0.3)
+    ax.set_xlim(pts[:, 0].min() - 1.3, pts[:, 0].max() + 1.3)
+    ax.set_ylim(pts[:, 1].min() - 0.7, pts[:, 1].max() + 0.7)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -601,19 +614,19 @@ def embeddings_similarity(fig, *, theme):
     e = _toy_embeddings()
     n = len(_EMB_WORDS)
     left, right = fig.subplots(1, 2)
-    for ax, sim, title in (
-        (left, np.eye(n), "one-hot codes"),
-        (right, np.clip(e @ e.T, 0, 1), "embeddings"),
+    for ax, sim, title, note in (
+        (left, np.eye(n), "one-hot codes", "any two words: 0"),
+        (right, np.clip(e @ e.T, 0, 1), "embeddings", "similar words: high"),
     ):
         ax.imshow(sim, cmap=theme.cmap, vmin=0, vmax=1)
         ax.set_title(title, loc="center")
         ax.set_xticks([])
-        ax.set_yticks(range(n), _EMB_WORDS if ax is left else [])
+        ax.set_yticks(range(n), _EMB_WORDS)
+        ax.set_xlabel(note)
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-    left.set_xlabel("any two words: 0")
-    right.set_xlabel("similar words: high")
+    fig.supxlabel("columns: the same words in the same order", color=theme.muted, fontsize=12)
 
 
 # A toy self-attention layer with hand-set queries and keys. Key features: what a token offers
@@ -656,7 +669,7 @@ def _toy_attention(sharpness=4.0):
 
 @figure
 def attention_weights(ax, *, theme):
-    """Attention weights of a toy self-attention layer: row = token being updated, column = token
+    """Attention weights of one toy self-attention head: row = querying token, column = token
     attended to; each row is a softmax, so it sums to 1."""
     w = _toy_attention()
     n = len(_ATT_TOKENS)
@@ -677,21 +690,24 @@ def attention_weights(ax, *, theme):
     ax.set_yticks(range(n), _ATT_TOKENS)
     ax.tick_params(length=0)
     ax.set_xlabel("attends to (keys)")
-    ax.set_ylabel("token being updated\n(queries)")
+    ax.set_ylabel("querying token\n(queries)")
     for spine in ax.spines.values():
         spine.set_visible(False)
 
 
 @figure
 def attention_weighted_average(ax, *, token="because", theme):
-    """One token's output: the weighted average of every token's value vector (here 2-D),
-    with the weights from that token's row of the toy attention matrix."""
+    """One head's output for one token: the weighted average of every token's value vector (here
+    2-D), with the weights from that token's row of the toy attention matrix. (In a Transformer this
+    output is then projected and added to the token's own residual stream.)"""
     values = np.array(
         [[-2.8, 0.9], [-1.6, 2.2], [0.2, 2.4], [2.4, 2.0], [-2.6, -1.2], [-0.4, -2.0], [2.6, -1.4]]
     )
     w = _toy_attention()[_ATT_TOKENS.index(token)]
     out = w @ values
     for v, wi in zip(values, w):
+        if wi < 0.05:  # weights that round to 0 get no line
+            continue
         ax.plot(
             [out[0], v[0]],
             [out[1], v[1]],
@@ -714,9 +730,335 @@ def attention_weighted_average(ax, *, token="because", theme):
             color=theme.foreground if wi >= 0.1 else theme.muted,
         )
     ax.plot(*out, "*", ms=22, color="C1", zorder=4)
-    ax.text(out[0] + 0.4, out[1], f"output for\n'{token}'", color="C1", ha="left", va="center")
+    ax.text(
+        out[0] + 0.4, out[1], f"head output\nfor '{token}'", color="C1", ha="left", va="center"
+    )
     ax.set_aspect("equal")
     ax.set_xlim(-3.6, 4.2)
     ax.set_ylim(-3.0, 3.35)
     ax.set_title("values (points), weights (line widths)", loc="center", color=theme.muted)
     ax.axis("off")
+
+
+@figure
+def convolution_receptive_field(ax, *, layers=3, width=11, theme):
+    """Three stacked 1-D convolutions with 3-tap filters: the cone of units one top unit depends on
+    widens by two positions per layer (1, 3, 5, then 7 inputs)."""
+    centre = width // 2
+    for row in range(layers + 1):
+        y = layers - row  # top layer at the top, input at the bottom
+        reach = row  # half-width of the cone below the top unit
+        for x in range(width):
+            inside = abs(x - centre) <= reach
+            if row < layers and inside:  # connections from this unit down to its 3 inputs
+                for dx in (-1, 0, 1):
+                    ax.plot([x, x + dx], [y, y - 1], color="C0", lw=2, zorder=1)
+            ax.plot(
+                x,
+                y,
+                "o",
+                ms=14,
+                color="C0" if inside else theme.background,
+                mec="C0" if inside else theme.grid,
+                mew=2,
+                zorder=3,
+            )
+        seen = 2 * reach + 1
+        label = "input" if row == layers else f"layer {y}"
+        ax.text(-0.9, y, label, ha="right", va="center", color=theme.foreground)
+        ax.text(
+            width - 0.1,
+            y,
+            f"{seen} {'input' if row == layers else 'unit'}{'s' if seen > 1 else ''}",
+            ha="left",
+            va="center",
+            color="C0",
+        )
+    ax.set_xlim(-3.6, width + 2.2)
+    ax.set_ylim(-0.6, layers + 0.6)
+    ax.axis("off")
+
+
+def _gate(ax, x, y, symbol, theme, r=0.55, fontsize=18):
+    from matplotlib.patches import Circle
+
+    ax.add_patch(
+        Circle((x, y), r, facecolor=theme.background, edgecolor=theme.foreground, lw=2.2, zorder=3)
+    )
+    ax.text(x, y, symbol, ha="center", va="center", fontsize=fontsize, zorder=4)
+
+
+def _fmt(v):
+    return f"{v:g}".replace("-", "−")
+
+
+def _gate_wires(ax, yc, inputs, out, upstream, symbol, theme, *, gx=4.2, size=15):
+    """Draw one gate at height yc: two input wires (value above in C0, gradient below in C1,
+    or '?' when the gradient is None) and an output wire."""
+    _gate(ax, gx, yc, symbol, theme, r=0.72, fontsize=12 if len(symbol) > 1 else 20)
+    for label, val, grad, dy in inputs:
+        ax.plot([0.6, 2.8], [yc + dy, yc + dy], color=theme.muted, lw=2.2, zorder=1)
+        ax.plot([2.8, gx - 0.6], [yc + dy, yc + dy * 0.4], color=theme.muted, lw=2.2, zorder=1)
+        ax.text(0.35, yc + dy, label, ha="right", va="center", fontsize=size + 1)
+        ax.text(1.7, yc + dy + 0.1, _fmt(val), color="C0", ha="center", va="bottom", fontsize=size)
+        ax.text(
+            1.7,
+            yc + dy - 0.12,
+            "?" if grad is None else _fmt(grad),
+            color="C1",
+            ha="center",
+            va="top",
+            fontsize=size,
+            fontweight="bold",
+        )
+    ax.plot([gx + 0.72, gx + 2.9], [yc, yc], color=theme.muted, lw=2.2, zorder=1)
+    ax.text(gx + 1.8, yc + 0.1, _fmt(out), color="C0", ha="center", va="bottom", fontsize=size)
+    ax.text(
+        gx + 1.8,
+        yc - 0.12,
+        _fmt(upstream),
+        color="C1",
+        ha="center",
+        va="top",
+        fontsize=size,
+        fontweight="bold",
+    )
+
+
+@figure
+def local_gradients_gates(ax, *, x=3, y=-4, upstream=2, theme):
+    """Add, multiply and max gates with the same inputs: forward values above each wire (blue),
+    gradients below (orange). Add copies, multiply swaps and scales, max routes."""
+    rows = [
+        ("+", "add:\ncopies", x + y, (upstream, upstream)),
+        ("×", "multiply:\nswaps inputs", x * y, (upstream * y, upstream * x)),
+        ("max", "max:\nroutes to winner", max(x, y), (upstream * (x >= y), upstream * (y > x))),
+    ]
+    for k, (symbol, name, out, (gx_, gy_)) in enumerate(rows):
+        yc = -3.7 * k
+        inputs = (("x", x, gx_, 0.85), ("y", y, gy_, -0.85))
+        _gate_wires(ax, yc, inputs, out, upstream, symbol, theme)
+        ax.text(7.6, yc, name, ha="left", va="center", color=theme.foreground)
+    ax.text(0.4, 1.9, "value (above)", color="C0", ha="left", va="bottom")
+    ax.text(5.4, 1.9, "gradient (below)", color="C1", ha="left", va="bottom", fontweight="bold")
+    ax.set_xlim(-0.6, 11.6)
+    ax.set_ylim(-8.9, 2.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+@figure
+def local_gradients_multiply(ax, *, x=0.1, y=50, upstream=1, reveal=True, theme):
+    """One multiply gate: forward values above the wires (blue), gradients below (orange). With
+    reveal=False the input gradients are question marks."""
+    inputs = (
+        ("x", x, upstream * y if reveal else None, 0.95),
+        ("y", y, upstream * x if reveal else None, -0.95),
+    )
+    _gate_wires(ax, 0.0, inputs, x * y, upstream, "×", theme, size=16)
+    ax.text(8.0, 0.45, "value", color="C0", ha="left", va="center")
+    ax.text(8.0, -0.45, "gradient", color="C1", ha="left", va="center", fontweight="bold")
+    ax.set_xlim(-0.6, 10.6)
+    ax.set_ylim(-1.8, 1.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+@figure
+def normalisation_axes(fig, *, examples=6, features=8, theme):
+    """A batch of activations (rows = examples, columns = features). Batch norm takes statistics
+    down a column (one feature over the batch); layer norm along a row (one example's features)."""
+    from matplotlib.patches import Rectangle
+
+    panels = fig.subplots(1, 2)
+    for ax, (title, colour, col, row) in zip(
+        panels,
+        (
+            ("batch norm:\none feature,\nacross the batch", "C0", 2, None),
+            ("layer norm:\none example,\nacross its features", "C1", None, 3),
+        ),
+    ):
+        for i in range(examples):
+            for j in range(features):
+                on = (col is not None and j == col) or (row is not None and i == row)
+                ax.add_patch(
+                    Rectangle(
+                        (j, examples - 1 - i),
+                        0.92,
+                        0.92,
+                        facecolor=colour if on else theme.grid,
+                        edgecolor="none",
+                    )
+                )
+        ax.set_xlim(-0.2, features + 0.1)
+        ax.set_ylim(-0.2, examples + 0.1)
+        ax.set_aspect("equal")
+        ax.set_title(title, loc="center", color=colour)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_xlabel("features →")
+        ax.set_ylabel("← examples in batch")
+
+
+@figure
+def residual_stream_layer(ax, *, tokens=("the", "cat", "sat"), theme):
+    """One Transformer layer seen as reads from and additive writes to per-token residual streams:
+    attention carries information from earlier streams into later ones; each MLP reads one stream
+    and adds back into that same stream. The streams themselves pass straight through."""
+    from matplotlib.patches import Circle
+
+    ys = [6.0, 3.5, 1.0]
+    x0, x1 = 2.0, 14.6
+    att_plus, mlp_plus = 6.4, 12.6
+
+    def plus(x, y):
+        ax.add_patch(
+            Circle((x, y), 0.32, facecolor=theme.background, edgecolor=theme.foreground, lw=2.2,
+                   zorder=5)
+        )
+        ax.text(x, y, "+", ha="center", va="center", fontsize=15, zorder=6)
+
+    for y, tok in zip(ys, tokens):
+        arrow(ax, (x0, y), (x1, y), theme.foreground, lw=3.4, zorder=2)
+        ax.text(x0 - 0.3, y, f"'{tok}'", ha="right", va="center", fontsize=15)
+    # attention: arrows from earlier tokens' streams into later ones, added at a plus
+    starts = {0: 4.4, 1: 3.2}
+    for j, yt in enumerate(ys):
+        for i in range(j):
+            _arrow(ax, (starts[i], ys[i]), (att_plus - 0.3, yt + 0.18), "C0", rad=0.12, lw=2.4)
+        if j:
+            plus(att_plus, yt)
+    ax.text(4.4, ys[0] + 0.5, "attention:\nbetween tokens", color="C0", ha="center", va="bottom")
+    # MLPs: one per stream, branching off and adding back into the same stream
+    for y in ys:
+        _box(ax, 10.9, y + 1.15, 1.9, 0.85, "MLP", theme, color="C2", fontsize=13)
+        ax.plot([9.3, 9.95], [y, y + 0.8], color="C2", lw=2.4, zorder=1)
+        _arrow(ax, (11.85, y + 1.0), (mlp_plus - 0.25, y + 0.25), "C2", lw=2.4)
+        plus(mlp_plus, y)
+    ax.text(12.3, ys[0] + 1.15, "MLP:\nwithin each token", color="C2", ha="left", va="center")
+    ax.text(
+        (x0 + x1) / 2 - 0.4,
+        0.0,
+        "every sub-layer reads a stream and adds (+) into it",
+        ha="center",
+        va="top",
+        color=theme.muted,
+    )
+    ax.set_xlim(0.0, 17.0)
+    ax.set_ylim(-0.9, 8.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+_MH_TOKENS = ["the", "dog", "saw", "the", "cat", "and", "barked"]
+
+
+def _mh_heads():
+    """Two toy causal heads: previous token, and verb -> its subject."""
+    n = len(_MH_TOKENS)
+    prev = np.zeros((n, n))
+    subj = np.zeros((n, n))
+    for i in range(n):
+        prev[i, max(i - 1, 0)] = 0.85
+        prev[i, i] += 0.15
+        subj[i, i] = 0.8
+        subj[i, 0] += 0.2
+    for verb in (2, 6):  # saw, barked -> dog
+        subj[verb] = 0.0
+        subj[verb, 1] = 0.85
+        subj[verb, verb] = 0.15
+    subj[1] = 0.0
+    subj[1, 1] = 1.0
+    subj[0] = 0.0
+    subj[0, 0] = 1.0
+    return prev, subj
+
+
+@figure
+def multi_head_patterns(fig, *, reveal=True, theme):
+    """Attention weights of two causal heads of one layer on the same sentence. With reveal=False
+    the titles are just 'head 1' and 'head 2' and the mask is unlabelled."""
+    from matplotlib.patches import Rectangle
+
+    heads = _mh_heads()
+    n = len(_MH_TOKENS)
+    axes = fig.subplots(1, 2)
+    titles = (
+        ("head 1:\nprevious token", "head 2:\nverb → its subject")
+        if reveal
+        else ("head 1", "head 2")
+    )
+    for ax, w, title in zip(axes, heads, titles):
+        img = _tint(w / w.max(), theme.palette[0], theme)
+        ax.imshow(img)
+        _pixel_grid(ax, n, theme)
+        for i in range(n):  # masked (future) cells: hatched, clearly not a small weight
+            for j in range(i + 1, n):
+                ax.add_patch(
+                    Rectangle(
+                        (j - 0.5, i - 0.5),
+                        1,
+                        1,
+                        facecolor=theme.background,
+                        edgecolor=theme.muted,
+                        hatch="///",
+                        lw=0,
+                    )
+                )
+        ax.set_xticks(range(n), _MH_TOKENS, rotation=60, ha="right", rotation_mode="anchor")
+        ax.set_yticks(range(n), _MH_TOKENS if ax is axes[0] else [])
+        ax.tick_params(length=0)
+        ax.set_title(title, loc="center")
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+    if reveal:
+        axes[1].text(
+            n - 1.7,
+            1.3,
+            "masked:\nfuture",
+            ha="center",
+            va="center",
+            color=theme.foreground,
+            fontsize=12,
+            bbox={"facecolor": theme.background, "edgecolor": "none", "pad": 2},
+        )
+    axes[0].set_ylabel("query (token reading)")
+
+
+@figure
+def weight_initialisation_activations(fig, *, depth=10, width=400, rng, theme):
+    """Histograms of tanh activations at layers 1, 5 and 10 for three weight scales (std times
+    sqrt(fan-in)): too small collapses to 0, fan-in scaling stays spread, too large saturates.
+    The middle row uses a gain of 1.25 on 1/sqrt(fan-in), which offsets the squashing of tanh
+    (with gain 1 the spread shrinks slowly; PyTorch's suggested tanh gain is 5/3)."""
+    scales = (
+        ("too small", 0.5, "C0"),
+        ("scaled by\nfan-in", 1.25, "C2"),
+        ("too large", 4.0, "C1"),
+    )
+    shown = (1, depth // 2, depth)
+    axes = fig.subplots(len(scales), len(shown), sharex=True)
+    bins = np.linspace(-1, 1, 41)
+    for r, (name, scale, colour) in enumerate(scales):
+        h = rng.normal(size=(1000, width))
+        acts = {}
+        for layer in range(1, depth + 1):
+            W = rng.normal(size=(width, width)) * scale / np.sqrt(width)
+            h = np.tanh(h @ W)
+            acts[layer] = h.ravel()
+        for c, layer in enumerate(shown):
+            ax = axes[r, c]
+            counts, _ = np.histogram(acts[layer], bins=bins)
+            share = counts / counts.sum()  # spikes taller than the panel are clipped
+            ax.bar(bins[:-1], share, width=bins[1] - bins[0], align="edge", color=colour, lw=0)
+            ax.set_ylim(0, 0.12)
+            ax.set_yticks([])
+            ax.set_xticks([-1, 0, 1] if r == len(scales) - 1 else [])
+            ax.spines["left"].set_visible(False)
+            if r == 0:
+                ax.set_title(f"layer {layer}", loc="center")
+            if c == 0:
+                ax.set_ylabel(name, color=colour, rotation=0, ha="right", va="center")
+    fig.supxlabel("activation value", fontsize=12, color=theme.foreground)

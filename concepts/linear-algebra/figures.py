@@ -64,38 +64,6 @@ def dot_product_shadow(ax, *, angle=55, theme):
     _bare(ax, (-0.4, 4.2, -1.0, 2.3))
 
 
-@figure
-def dot_product_sign(fig, *, angles=(50, 90, 135), theme):
-    """Same b, three directions of a: the shadow is positive, zero, negative, and so is a·b."""
-    axes = fig.subplots(1, len(angles))
-    b = np.array([2.2, 0.0])
-    for ax, deg in zip(axes, angles):
-        t = np.radians(deg)
-        a = 1.8 * np.array([np.cos(t), np.sin(t)])
-        ax.plot([-1.7, 2.4], [0, 0], color=theme.grid, lw=1.5, zorder=0)
-        arrow(ax, (0, 0), b, "C1")
-        arrow(ax, (0, 0), a, "C0")
-        ax.plot([a[0], a[0]], [a[1], 0], ls="--", color=theme.muted, lw=1.5)
-        if abs(a[0]) > 1e-9:
-            ax.plot([0, a[0]], [-0.2, -0.2], color="C2", lw=6, solid_capstyle="butt")
-        else:
-            ax.plot([0], [-0.2], "o", color="C2", ms=7)
-        ax.text(
-            a[0] + (0.1 if a[0] >= 0 else -0.1),
-            a[1],
-            "a",
-            color="C0",
-            ha="left" if a[0] >= 0 else "right",
-            va="bottom",
-        )
-        ax.text(b[0], 0.1, "b", color="C1", ha="right", va="bottom")
-        sign = ">" if a[0] > 1e-9 else ("<" if a[0] < -1e-9 else "=")
-        ax.text(0.35, -0.55, f"a·b {sign} 0", ha="center", va="top")
-        ax.text(0.35, -1.05, f"{deg}°", ha="center", va="top", color=theme.muted)
-        _bare(ax, (-1.7, 2.4, -1.5, 2.0))
-    fig.suptitle("bar under b's line: the shadow of a", color=theme.foreground)
-
-
 # --- matrix as a linear map -------------------------------------------------------------------
 
 
@@ -281,10 +249,16 @@ def rank_collapse(fig, *, theme):
     )
     arrow(left, (-1.6, -1.75), (-1.6 + 1.1 * n[0], -1.75 + 1.1 * n[1]), theme.foreground, lw=1.8)
     left.text(-0.5, -2.0, "null direction", ha="left", va="top")
+    for ax in (left, right):
+        ax.plot(0, 0, "+", color=theme.foreground, ms=16, mew=2.2, zorder=6)
+    left.text(1.45, -0.75, "null space:\nlands on 0", color="C2", ha="left", va="center")
+    right.text(0.3, -0.12, "0", ha="left", va="top")
     left.set_title("input plane")
     right.set_title("output")
     right.text(-2.8, 1.4, "every output lies\non one line:\nrank 1", ha="left", va="top")
-    right.text(2.9, -0.4, "each input line\n→ one point", ha="right", va="top", color=theme.muted)
+    right.text(
+        2.9, -0.95, "each input line\n→ one point", ha="right", va="top", color=theme.muted
+    )
     _bare(left, (-2.9, 2.9, -2.4, 2.0))
     _bare(right, (-2.9, 2.9, -2.4, 2.0))
 
@@ -372,12 +346,13 @@ def orthogonal_projection_ls_vs_pca(fig, *, n=14, rng, theme):
 
 @figure
 def change_of_basis_two_grids(fig, *, theme):
-    """One arrow, two coordinate systems: (1, 2) on the standard grid, (1, 1) on the grid of
-    b1 = (2, 1), b2 = (-1, 1)."""
+    """One arrow, two coordinate systems: coordinates (1, 2) on the standard grid, (1, 1) on the
+    grid of b1 = (2, 1), b2 = (-1, 1). The labels name the arrow as a combination of basis
+    vectors, never as a pair of numbers, since the numbers depend on the grid."""
     B = np.array([[2.0, -1.0], [1.0, 1.0]])
     v = np.array([1.0, 2.0])
     left, right = fig.subplots(1, 2)
-    lim = (-1.8, 2.8, -0.8, 3.0)
+    lim = (-1.8, 2.8, -1.3, 3.7)
     for ax, M in ((left, np.eye(2)), (right, B)):
         _grid(ax, M, theme.grid, lw=1.2)
         c = np.linalg.solve(M, v)
@@ -390,11 +365,13 @@ def change_of_basis_two_grids(fig, *, theme):
         _bare(ax, lim)
     left.text(1.0, -0.12, "e₁", color="C0", ha="center", va="top")
     left.text(-0.1, 1.0, "e₂", color="C1", ha="right", va="center")
-    left.text(v[0] + 0.12, v[1], "v = (1, 2)", color="C2", ha="left", va="center")
+    left.text(0.5, 3.55, "v = 1·e₁ + 2·e₂", color="C2", ha="center", va="top")
+    left.text(0.5, 3.0, "coordinates (1, 2)", color="C2", ha="center", va="top", fontsize=11)
     left.set_title("standard basis")
     right.text(2.05, 0.9, "b₁", color="C0", ha="left", va="top")
     right.text(-1.05, 1.05, "b₂", color="C1", ha="right", va="bottom")
-    right.text(v[0] + 0.12, v[1], "v = (1, 1)", color="C2", ha="left", va="center")
+    right.text(0.5, 3.55, "v = 1·b₁ + 1·b₂", color="C2", ha="center", va="top")
+    right.text(0.5, 3.0, "coordinates (1, 1)", color="C2", ha="center", va="top", fontsize=11)
     right.set_title("basis b₁, b₂")
 
 
@@ -535,7 +512,7 @@ def pca_two_classes(ax, *, n=120, show_pc=False, theme):
             color=theme.foreground,
             lw=1.6,
         )
-        ax.text(-4.45, 0.0, "PC1", ha="right", va="center")
+        ax.text(-4.75, 0.0, "PC1", ha="right", va="center")
         y0 = -1.9
         ax.scatter(
             (a - mu) @ d, y0 + rng.uniform(-0.12, 0.12, size=n), s=14, alpha=0.7, color="C0", lw=0
@@ -589,3 +566,128 @@ def pca_curved(ax, *, n=400, rng, theme):
     )
     ax.text(-4.3, 4.2, "colour = position along the spiral", ha="left", va="top", color=theme.muted)
     _bare(ax, (-4.4, 4.4, -5.7, 4.3))
+
+
+# --- high-dimensional near-orthogonality -------------------------------------------------------
+
+
+def _cosine_density(t, d):
+    """Density of the cosine between two independent uniform random directions in d dimensions:
+    proportional to (1 - t²)^((d - 3) / 2) on [-1, 1]."""
+    from math import lgamma, pi, sqrt, exp
+
+    c = exp(lgamma(d / 2) - lgamma((d - 1) / 2)) / sqrt(pi)
+    return c * np.clip(1 - t**2, 0, None) ** ((d - 3) / 2)
+
+
+@figure
+def high_dimensional_orthogonality_cosines(ax, *, dims=(3, 30, 300), theme):
+    """How the cosine between two random directions is distributed for growing d: flat in 3-D,
+    then a spike at 0 (90°) of width 1/√d."""
+    t = np.linspace(-1, 1, 2001)
+    for k, d in enumerate(dims):
+        y = _cosine_density(t, d)
+        color = f"C{k}"
+        ax.fill_between(t, y, color=color, alpha=0.18, lw=0)
+        ax.plot(t, y, color=color, lw=2.4)
+        peak = float(y.max())
+        w = 1 / np.sqrt(d)
+        if d <= 3:
+            ax.text(-0.97, peak + 0.25, f"d = {d}: flat", color=color, ha="left", va="bottom")
+        else:
+            ax.text(
+                w * 1.25 + 0.03,
+                0.62 * peak,
+                f"d = {d}\nspread 1/√d ≈ {w:.2f}",
+                color=color,
+                ha="left",
+                va="center",
+            )
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(0, 7.6)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_xticks([-1, -0.5, 0, 0.5, 1])
+    ax.set_xticklabels(["−1", "−0.5", "0", "0.5", "1"])
+    ax.set_xlabel("cosine between two random directions")
+    top = ax.secondary_xaxis("top")
+    top.set_xticks([-1, -0.5, 0, 0.5, 1])
+    top.set_xticklabels(["180°", "120°", "90°", "60°", "0°"])
+    top.tick_params(colors=theme.muted, labelcolor=theme.muted)
+    top.spines["top"].set_visible(False)
+
+
+# --- vector norms -----------------------------------------------------------------------------
+
+
+@figure
+def vector_norms_unit_balls(ax, *, theme):
+    """The L1 diamond inside the L2 circle inside the L∞ square; all touch on the axes. One point
+    of the circle carries its three norms."""
+    ax.axhline(0, color=theme.grid, lw=1.2, zorder=0)
+    ax.axvline(0, color=theme.grid, lw=1.2, zorder=0)
+    sq = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1], [1, 1]], float)
+    dm = np.array([[1, 0], [0, 1], [-1, 0], [0, -1], [1, 0]], float)
+    th = np.linspace(0, 2 * np.pi, 400)
+    ax.plot(sq[:, 0], sq[:, 1], color="C3", lw=2.6)
+    ax.plot(np.cos(th), np.sin(th), color="C0", lw=2.6)
+    ax.fill(dm[:, 0], dm[:, 1], color="C1", alpha=0.18, lw=0)
+    ax.plot(dm[:, 0], dm[:, 1], color="C1", lw=2.6)
+    ax.text(1.1, 0.95, "L∞ = 1:\nsquare", color="C3", ha="left", va="center")
+    ax.text(1.1, 0.45, "L2 = 1:\ncircle", color="C0", ha="left", va="center")
+    ax.text(1.1, -0.05, "L1 = 1:\ndiamond", color="C1", ha="left", va="center")
+    p = np.array([0.6, 0.8])
+    ax.plot(*p, "o", color=theme.foreground, ms=9, zorder=6)
+    ax.text(p[0] - 0.06, p[1] + 0.06, "p", ha="right", va="bottom")
+    ax.text(
+        0.3,
+        -1.2,
+        "p = (0.6, 0.8):\nL1 = 1.4    L2 = 1    L∞ = 0.8",
+        ha="center",
+        va="top",
+    )
+    for c in ((1, 0), (0, 1), (-1, 0), (0, -1)):
+        ax.plot(*c, "o", color=theme.foreground, ms=6, zorder=6)
+    _bare(ax, (-1.15, 1.95, -1.75, 1.15))
+
+
+@figure
+def vector_norms_sparse_solution(fig, *, theme):
+    """The solutions of x1 + 2x2 = 2 form a line. The smallest L1 ball reaching it touches at a
+    corner on an axis (x1 = 0); the smallest L2 ball touches at the foot of the perpendicular,
+    where both coordinates are nonzero."""
+    a = np.array([1.0, 2.0])
+    rhs = 2.0
+    xs = np.array([-0.9, 2.6])
+    line = np.column_stack([xs, (rhs - xs) / a[1]])
+    left, right = fig.subplots(1, 2)
+    l1_point = np.array([0.0, 1.0])  # the line's point of least |x1| + |x2|
+    l2_point = a * rhs / (a @ a)  # (0.4, 0.8)
+    r2 = float(np.linalg.norm(l2_point))
+    th = np.linspace(0, 2 * np.pi, 400)
+    for ax, title in ((left, "smallest L1 solution"), (right, "smallest L2 solution")):
+        ax.axhline(0, color=theme.grid, lw=1.2, zorder=0)
+        ax.axvline(0, color=theme.grid, lw=1.2, zorder=0)
+        ax.plot(line[:, 0], line[:, 1], color=theme.foreground, lw=2.4)
+        ax.set_title(title)
+    ax = left
+    for r, alpha in ((0.45, 0.5), (0.75, 0.5)):
+        d = r * np.array([[1, 0], [0, 1], [-1, 0], [0, -1], [1, 0]], float)
+        ax.plot(d[:, 0], d[:, 1], color="C1", lw=1.2, ls="--", alpha=alpha)
+    d = np.array([[1, 0], [0, 1], [-1, 0], [0, -1], [1, 0]], float)
+    ax.fill(d[:, 0], d[:, 1], color="C1", alpha=0.2, lw=0)
+    ax.plot(d[:, 0], d[:, 1], color="C1", lw=2.6)
+    ax.plot(*l1_point, "o", color="C2", ms=11, zorder=6, markeredgecolor=theme.foreground)
+    ax.text(0.15, 1.12, "(0, 1): x₁ = 0", color="C2", ha="left", va="bottom")
+    ax.text(2.55, 0.5, "x₁ + 2x₂ = 2", ha="right", va="bottom", fontsize=11)
+    ax = right
+    for r in (0.35, 0.62):
+        ax.plot(r * np.cos(th), r * np.sin(th), color="C0", lw=1.2, ls="--", alpha=0.5)
+    ax.fill(r2 * np.cos(th), r2 * np.sin(th), color="C0", alpha=0.2, lw=0)
+    ax.plot(r2 * np.cos(th), r2 * np.sin(th), color="C0", lw=2.6)
+    ax.plot([0, l2_point[0]], [0, l2_point[1]], color=theme.muted, lw=1.4, ls=":")
+    _right_angle(ax, l2_point, -l2_point, np.array([2.0, -1.0]), 0.12, theme.muted)
+    ax.plot(*l2_point, "o", color="C2", ms=11, zorder=6, markeredgecolor=theme.foreground)
+    ax.text(0.55, 0.95, "(0.4, 0.8):\nboth nonzero", color="C2", ha="left", va="bottom")
+    for ax in (left, right):
+        _bare(ax, (-1.2, 2.6, -1.2, 1.9))

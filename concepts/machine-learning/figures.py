@@ -712,3 +712,182 @@ def softmax_temperature(fig, *, scores=(2.0, 1.0, 0.2, -1.0), temperatures=(0.3,
     )
     axes[0].text(0.45, 0.93, "nearly\none-hot", ha="left", va="top", color=theme.muted)
     axes[1].set_xlabel("same scores, divided by temperature T")
+
+
+# --- precision-and-recall / roc-and-class-imbalance ----------------------------------------------
+
+
+def _tail(z):
+    """P(Z > z) for a standard normal Z."""
+    from math import erfc, sqrt
+
+    return 0.5 * np.vectorize(erfc)(np.asarray(z, dtype=float) / sqrt(2))
+
+
+def _density(z):
+    return np.exp(-0.5 * np.asarray(z, dtype=float) ** 2) / np.sqrt(2 * np.pi)
+
+
+@figure
+def precision_recall_threshold(fig, *, share=0.2, gap=2.2, threshold=1.6, theme):
+    """Scores of negatives (up) and positives (down) with a threshold; precision and recall as it moves."""
+    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
+    ax = axes[0]
+    s = np.linspace(-3.2, 5.4, 600)
+    neg = (1 - share) * _density(s)
+    pos = -share * _density(s - gap)
+    right = s >= threshold
+    ax.fill_between(s, 0, neg, where=right, color="C0", alpha=0.6, linewidth=0)
+    ax.fill_between(s, pos, 0, where=right, color="C1", alpha=0.75, linewidth=0)
+    ax.fill_between(s, pos, 0, where=~right, color="C1", alpha=0.2, linewidth=0)
+    ax.plot(s, neg, color="C0", linewidth=2.4)
+    ax.plot(s, pos, color="C1", linewidth=2.4)
+    ax.axhline(0, color=theme.muted, linewidth=1.0)
+    ax.axvline(threshold, color=theme.foreground, linewidth=2.0)
+    ax.text(threshold + 0.12, 0.3, "threshold:\nflag if right", ha="left", va="top")
+    ax.text(-0.75, 0.31, "negatives", color="C0", ha="right", va="center", fontweight="bold")
+    ax.text(gap + 0.2, -0.1, "positives", color="C1", ha="center", va="top", fontweight="bold")
+    ax.annotate(
+        "false alarms",
+        (threshold + 0.3, 0.025),
+        xytext=(3.0, 0.13),
+        color="C0",
+        ha="left",
+        va="center",
+        arrowprops=dict(arrowstyle="-", color="C0", lw=1.2),
+    )
+    ax.annotate(
+        "misses",
+        (threshold - 0.3, -0.025),
+        xytext=(-1.2, -0.07),
+        color="C1",
+        ha="center",
+        va="center",
+        arrowprops=dict(arrowstyle="-", color="C1", lw=1.2),
+    )
+    ax.text(3.5, -0.065, "caught", color="C1", ha="left", va="center")
+    ax.set_xlim(-3.2, 5.4)
+    ax.set_ylim(-0.15, 0.34)
+    ax.set_xlabel("classifier score")
+    ax.set_title("scores")
+    _bare(ax)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+
+    ax = axes[1]
+    t = np.linspace(-1.5, 4.5, 400)
+    recall = _tail(t - gap)
+    flagged_pos = share * recall
+    precision = flagged_pos / (flagged_pos + (1 - share) * _tail(t))
+    ax.plot(t, precision, color="C2", linewidth=2.8)
+    ax.plot(t, recall, color="C4", linewidth=2.8)
+    ax.axvline(threshold, color=theme.foreground, linewidth=2.0)
+    ax.text(-1.4, float(precision[0]) + 0.11, "precision", color="C2", ha="left", va="bottom")
+    ax.text(-1.4, 0.93, "recall", color="C4", ha="left", va="top")
+    ax.set_xlim(-1.5, 4.5)
+    ax.set_ylim(0, 1.02)
+    ax.set_yticks([0, 0.5, 1])
+    ax.set_xticks([])
+    ax.set_xlabel("threshold →")
+    ax.set_title("as it moves")
+
+
+def _binormal_roc(gap, points=400):
+    """False- and true-positive rates of scores N(0, 1) for negatives and N(gap, 1) for positives."""
+    t = np.linspace(-6, gap + 6, points)
+    return _tail(t), _tail(t - gap)
+
+
+@figure
+def roc_vs_pr_imbalance(fig, *, gap=2.0, shares=(0.5, 0.01), theme):
+    """One classifier, two base rates: the ROC curve is identical, the precision-recall curve is not."""
+    fpr, tpr = _binormal_roc(gap)
+    auc = float(_tail(-gap / np.sqrt(2)))
+    axes = fig.subplots(1, 2)
+    ax = axes[0]
+    ax.plot([0, 1], [0, 1], color=theme.muted, linestyle="--", linewidth=1.6)
+    ax.plot(fpr, tpr, color=theme.foreground, linewidth=3)
+    ax.text(
+        0.97,
+        0.42,
+        f"same curve at\n{shares[0]:.0%} and {shares[1]:.0%}\npositives",
+        ha="right",
+        va="top",
+    )
+    ax.text(0.66, 0.7, "chance", color=theme.muted, ha="center", va="bottom", rotation=45)
+    ax.set_xlabel("false-positive rate")
+    ax.set_ylabel("true-positive rate (recall)")
+    ax.set_title(f"ROC (AUC = {auc:.2f})")
+    ax = axes[1]
+    for colour, share, spot in zip(("C0", "C1"), shares, ((0.05, 0.72), (0.5, 0.33))):
+        precision = share * tpr / (share * tpr + (1 - share) * fpr + 1e-300)
+        ax.plot(tpr, precision, color=colour, linewidth=3)
+        ax.axhline(share, color=colour, linestyle=":", linewidth=1.6)
+        ax.text(
+            *spot, f"{share:.0%} positives", color=colour, ha="left", va="center", fontweight="bold"
+        )
+        ax.text(
+            0.05 if share < 0.1 else 0.93,
+            share + 0.02,
+            f"chance: {share:g}",
+            color=colour,
+            ha="left" if share < 0.1 else "right",
+            va="bottom",
+        )
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_title("precision–recall")
+    for ax in axes:
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)
+        ax.set_xticks([0, 0.5, 1])
+        ax.set_yticks([0, 0.5, 1])
+        ax.set_aspect("equal")
+
+
+@figure
+def roc_sweep(ax, *, gap=1.8, reveal=True, theme):
+    """An ROC curve with an arrow along it; revealed, the ends are labelled by threshold."""
+    fpr, tpr = _binormal_roc(gap)
+    ax.plot([0, 1], [0, 1], color=theme.muted, linestyle="--", linewidth=1.6)
+    ax.plot(fpr, tpr, color="C0", linewidth=3)
+    start, end = float(_tail(1.6)), float(_tail(0.4))
+    a = (start, float(_tail(1.6 - gap)))
+    b = (end, float(_tail(0.4 - gap)))
+    ax.plot(*a, "o", color="C1", markersize=11, zorder=5)
+    ax.annotate(
+        "",
+        xy=b,
+        xytext=a,
+        arrowprops=dict(
+            arrowstyle="-|>", color="C1", lw=3, mutation_scale=22, connectionstyle="arc3,rad=-0.25"
+        ),
+    )
+    if reveal:
+        thin = dict(arrowstyle="-", color=theme.foreground, lw=1.2)
+        ax.annotate(
+            "strict threshold:\nflags almost no one",
+            (0.01, 0.01),
+            xytext=(0.3, 0.12),
+            ha="left",
+            va="center",
+            arrowprops=thin,
+        )
+        ax.annotate(
+            "lenient threshold:\nflags almost everyone",
+            (0.99, 0.99),
+            xytext=(0.97, 0.5),
+            ha="right",
+            va="center",
+            arrowprops=thin,
+        )
+        ax.text(
+            0.24, 0.68, "lower the\nthreshold", color="C1", ha="left", va="top", fontweight="bold"
+        )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks([0, 0.5, 1])
+    ax.set_yticks([0, 0.5, 1])
+    ax.set_aspect("equal")
+    ax.set_xlabel("false-positive rate")
+    ax.set_ylabel("true-positive rate")

@@ -6,39 +6,101 @@ from generator import arrow, bare, figure
 
 
 @figure
-def pythagorean_theorem_cross_term(fig, *, angles=(50, 90, 130), theme):
-    """a + b for three angles between a and b: the cross term 2a·b decides whether
+def pythagorean_theorem_cross_term(ax, *, angles=(50, 90, 130), theme):
+    """a + b for three angles θ between a and b, one row each: the cross term 2a·b decides whether
     |a+b|² is more than, equal to, or less than |a|² + |b|² = 13."""
-    axes = fig.subplots(1, len(angles))
     a = np.array([3.0, 0.0])
-    for ax, deg in zip(axes, angles):
+    step = 2.75
+    for row, deg in enumerate(angles):
+        y0 = -row * step
+        o = np.array([0.0, y0])
         t = np.radians(deg)
         b = 2.0 * np.array([np.cos(t), np.sin(t)])
+        tip = o + a
         s = a + b
         dot = float(a @ b)
-        arrow(ax, (0, 0), a, "C0")
-        arrow(ax, a, s, "C1")
-        arrow(ax, (0, 0), s, theme.foreground)
-        ax.text(1.5, -0.35, "a", color="C0", ha="center", va="top")
-        ax.text(a[0] + b[0] / 2 + 0.2, b[1] / 2, "b", color="C1", ha="left", va="center")
-        mid = s / 2
-        ax.text(mid[0] - 0.25, mid[1] + 0.1, "a+b", ha="right", va="bottom")
-        if deg == 90:
-            k = 0.3
-            ax.plot([a[0] - k, a[0] - k, a[0]], [0, k, k], color=theme.muted, lw=1.5)
+        # a's direction continued past its tip, so θ is the angle between a and b themselves
+        ax.plot([tip[0], tip[0] + 1.15], [y0, y0], ls=":", color=theme.muted, lw=1.8)
+        arrow(ax, o, tip, "C0")
+        arrow(ax, tip, tip + b, "C1")
+        arrow(ax, o, o + s, theme.foreground)
+        arc = np.linspace(0, t, 40)
+        r = 0.42
+        ax.plot(tip[0] + r * np.cos(arc), y0 + r * np.sin(arc), color=theme.foreground, lw=1.4)
+        mid = t / 2
+        ax.text(
+            tip[0] + 0.3 + 0.3 * np.cos(mid),
+            y0 + 0.62 * np.sin(mid),
+            f"θ = {deg}°",
+            ha="left",
+            va="center",
+            fontsize=11,
+        )
+        ax.text(1.5, y0 - 0.12, "a", color="C0", ha="center", va="top")
+        ax.text(tip[0] + b[0] / 2 - 0.12, y0 + b[1] / 2, "b", color="C1", ha="right", va="center")
+        ax.text(s[0] / 2 - 0.2, y0 + s[1] / 2 + 0.1, "a+b", ha="right", va="bottom")
         sq = float(s @ s)
         if abs(dot) < 1e-9:
             line1, line2 = "a·b = 0", f"|a+b|² = {sq:.0f}"
         elif dot > 0:
-            line1, line2 = "a·b > 0", f"|a+b|² = {sq:.0f} > 13"
+            line1, line2 = "a·b > 0", f"|a+b|² ≈ {sq:.0f} > 13"
         else:
-            line1, line2 = "a·b < 0", f"|a+b|² = {sq:.0f} < 13"
-        ax.text(1.5, -1.0, line1 + "\n" + line2, ha="center", va="top")
-        ax.set_xlim(-0.3, 4.7)
-        ax.set_ylim(-1.9, 2.1)
-        ax.set_aspect("equal")
-        bare(ax)
-    fig.suptitle("|a|² + |b|² = 9 + 4 = 13 in every panel", color=theme.foreground)
+            line1, line2 = "a·b < 0", f"|a+b|² ≈ {sq:.0f} < 13"
+        ax.text(6.0, y0 + 0.75, line1 + "\n" + line2, ha="left", va="center")
+    ax.text(
+        6.0, 2.45, "|a|² + |b|² = 9 + 4 = 13", ha="left", va="center", color=theme.muted
+    )
+    ax.set_xlim(-0.3, 11.6)
+    ax.set_ylim(-2 * step - 0.55, 2.75)
+    ax.set_aspect("equal")
+    bare(ax)
+
+
+@figure
+def pythagorean_theorem_altitude(ax, *, a=3.0, b=4.0, theme):
+    """A right triangle cut by the altitude from its right angle into two smaller copies of
+    itself, with hypotenuses a and b; their areas add up to the whole."""
+    c = np.hypot(a, b)
+    # hypotenuse along the bottom from A = (0, 0) to B = (c, 0); right angle at C above it
+    A = np.array([0.0, 0.0])
+    B = np.array([c, 0.0])
+    foot = np.array([b * b / c, 0.0])  # the altitude's foot splits c into b²/c and a²/c
+    C = np.array([foot[0], a * b / c])
+    ax.fill([A[0], foot[0], C[0]], [A[1], foot[1], C[1]], color="C0", alpha=0.35, lw=0)
+    ax.fill([foot[0], B[0], C[0]], [foot[1], B[1], C[1]], color="C1", alpha=0.35, lw=0)
+    ax.plot([A[0], B[0], C[0], A[0]], [A[1], B[1], C[1], A[1]], color=theme.foreground, lw=2.4)
+    ax.plot([C[0], foot[0]], [C[1], foot[1]], color=theme.foreground, lw=1.6, ls="--")
+    k = 0.22
+    ax.plot([foot[0] - k, foot[0] - k, foot[0]], [0, k, k], color=theme.muted, lw=1.4)
+    u = (A - C) / np.linalg.norm(A - C)
+    v = (B - C) / np.linalg.norm(B - C)
+    corner = np.array([C + k * u, C + k * (u + v), C + k * v])
+    ax.plot(corner[:, 0], corner[:, 1], color=theme.muted, lw=1.4)
+    mid_b, mid_a = (A + C) / 2, (B + C) / 2
+    ax.text(mid_b[0] - 0.12, mid_b[1] + 0.05, "b", color="C0", ha="right", va="bottom")
+    ax.text(mid_a[0] + 0.12, mid_a[1] + 0.05, "a", color="C1", ha="left", va="bottom")
+    ax.text(c / 2, -0.18, "c", ha="center", va="top")
+    ax.text(
+        foot[0] * 0.6, 0.5, "copy with\nhypotenuse b", color="C0", ha="center", va="center"
+    )
+    ax.text(c + 0.35, 0.9, "copy with\nhypotenuse a", color="C1", ha="left", va="center")
+    ax.annotate(
+        "",
+        xy=(foot[0] + (c - foot[0]) * 0.45, 0.55),
+        xytext=(c + 0.3, 0.9),
+        arrowprops={"arrowstyle": "-", "color": "C1", "lw": 1.2},
+    )
+    ax.text(
+        c / 2,
+        -0.85,
+        "similar shapes: area ∝ hypotenuse²,\nso  a² + b² = c²",
+        ha="center",
+        va="top",
+    )
+    ax.set_xlim(-0.3, c + 2.4)
+    ax.set_ylim(-1.75, C[1] + 0.3)
+    ax.set_aspect("equal")
+    bare(ax)
 
 
 def _parabola_axes(ax, theme, xlim, ylim):
@@ -245,3 +307,30 @@ def exponential_growth_linear_vs_log(fig, *, steps=10, add=20.0, theme):
     left.text(0.3, 430, f"+{add:g} per step", color="C1", ha="left", va="bottom")
     right.text(7.6, 60, "×2", color="C0", ha="left", va="top")
     right.text(2.8, 110, f"+{add:g}", color="C1", ha="left", va="bottom")
+
+
+@figure
+def exponential_growth_knee_moves(fig, *, stops=(10, 20), theme):
+    """The same doubling curve stopped at two different steps, each plot scaled to its last value:
+    the apparent knee is always a few doublings before the end."""
+    axes = fig.subplots(1, len(stops))
+    for ax, stop in zip(axes, stops):
+        t = np.arange(stop + 1)
+        y = 2.0**t
+        ax.plot(t, y, "o-", color="C0", ms=4)
+        ax.axvspan(stop - 3, stop, color="C1", alpha=0.15, lw=0)
+        ax.text(
+            stop - 3.3,
+            0.72 * y[-1],
+            "last 3\ndoublings",
+            color="C1",
+            ha="right",
+            va="center",
+        )
+        ax.set_xlim(0, stop + 0.4)
+        ax.set_ylim(0, 1.08 * y[-1])
+        ax.set_xticks([0, stop // 2, stop])
+        ax.set_yticks([0, y[-1]])
+        ax.set_yticklabels(["0", f"{int(y[-1]):,}"])
+        ax.set_xlabel("step")
+        ax.set_title(f"stopped at step {stop}")

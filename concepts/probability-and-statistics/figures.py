@@ -51,7 +51,7 @@ def bayes_base_rate_grid(
                 PolyCollection(squares, facecolors=face, edgecolors=edge, linewidths=width)
             )
     ax.set_xlim(-0.2, cols + 0.2)
-    ax.set_ylim(-12.5, rows + 0.2)
+    ax.set_ylim(-14.0 if reveal else -11.2, rows + 0.2)
     ax.set_aspect("equal")
     bare(ax)
 
@@ -66,10 +66,11 @@ def bayes_base_rate_grid(
         key(-2.0, "C1", "C1", f"sick, tests positive: {true_pos}")
         key(-4.6, "C0", "C0", f"healthy, tests positive: {false_pos}")
         key(-7.2, theme.background, "C1", f"sick, tests negative: {fn}")
+        key(-9.8, theme.grid, theme.grid, f"healthy, tests negative: {n - sick - false_pos}")
         share = true_pos / (true_pos + false_pos)
         ax.text(
             0.1,
-            -10.6,
+            -12.6,
             f"P(sick | positive) = {true_pos} / ({true_pos} + {false_pos}) ≈ {share:.0%}",
             va="center",
             ha="left",
@@ -245,11 +246,11 @@ def lln_cauchy_running_average(ax, *, draws=100000, rng, theme):
         bbox=box,
     )
     ax.text(
-        12,
-        lim * 0.88,
-        "Cauchy draws (no mean): never settles",
+        draws * 0.55,
+        lim * 0.9,
+        "Cauchy draws (no mean):\nnever settles",
         color="C1",
-        ha="left",
+        ha="right",
         va="top",
         fontweight="bold",
         bbox=box,
@@ -317,7 +318,7 @@ def mle_likelihood_curve(ax, *, theme):
     ax.set_ylim(0, 1.3)
     ax.set_yticks([])
     ax.set_xlabel("p = P(heads), the parameter")
-    ax.set_ylabel("likelihood of the data")
+    ax.set_ylabel("relative likelihood\n(each scaled to peak 1)")
 
 
 # --- entropy ------------------------------------------------------------------------------------
@@ -357,8 +358,8 @@ def entropy_binary(ax, *, theme):
 
 @figure
 def entropy_three_distributions(fig, *, reveal=True, theme):
-    """Three distributions over four outcomes, shuffled: skewed, certain, uniform."""
-    dists = {"A": [0.7, 0.15, 0.1, 0.05], "B": [0.0, 1.0, 0.0, 0.0], "C": [0.25, 0.25, 0.25, 0.25]}
+    """Three distributions over four outcomes whose entropies do not follow their looks."""
+    dists = {"A": [0.7, 0.1, 0.1, 0.1], "B": [0.4, 0.3, 0.2, 0.1], "C": [0.5, 0.5, 0.0, 0.0]}
     axes = fig.subplots(1, 3, sharey=True)
     for k, (ax, (name, p)) in enumerate(zip(axes, dists.items())):
         ax.bar(range(4), p, width=0.7, color=f"C{k}")
@@ -536,3 +537,131 @@ def regression_to_mean_scatter(ax, *, r=0.5, n=800, top=0.1, rng, theme):
     ax.set_yticks([-2, 0, 2])
     ax.set_xlabel("1st measurement (SD units)")
     ax.set_ylabel("2nd measurement")
+
+
+# --- jensens-inequality -------------------------------------------------------------------------
+
+
+@figure
+def jensen_chord(ax, *, x1=-1.5, x2=2.0, rate=0.8, theme):
+    """X is x1 or x2, equally likely: E[f(X)] is the chord's midpoint, above f(E[X]) on the curve."""
+    x = np.linspace(-2.2, 2.6, 400)
+
+    def f(t):
+        return np.exp(rate * t)
+
+    mean = (x1 + x2) / 2
+    avg_f = (f(x1) + f(x2)) / 2
+    ax.plot(x, f(x), color="C0", linewidth=3)
+    ax.text(-2.1, f(-2.1) + 0.55, "convex f", color="C0", ha="left", va="bottom", fontweight="bold")
+    ax.plot([x1, x2], [f(x1), f(x2)], color="C1", linewidth=2.4)
+    ax.plot([x1, x2], [f(x1), f(x2)], "o", color="C1", markersize=9)
+    ax.plot([mean, mean], [0, avg_f], color=theme.muted, linewidth=1.2, linestyle=":")
+    ax.plot([mean], [avg_f], "o", color="C1", markersize=12, markeredgecolor=theme.foreground)
+    ax.plot([mean], [f(mean)], "o", color="C2", markersize=12, markeredgecolor=theme.foreground)
+    ax.text(
+        mean - 0.12,
+        avg_f + 0.15,
+        "E[f(X)]: average of f,\nmidpoint of the chord",
+        color="C1",
+        ha="right",
+        va="bottom",
+        fontweight="bold",
+    )
+    ax.text(
+        mean + 0.15,
+        f(mean) - 0.2,
+        "f(E[X]): f at the average",
+        color="C2",
+        ha="left",
+        va="top",
+        fontweight="bold",
+    )
+    ax.annotate(
+        "",
+        xy=(mean + 0.08, avg_f),
+        xytext=(mean + 0.08, f(mean)),
+        arrowprops=dict(
+            arrowstyle="<->", color=theme.foreground, linewidth=1.8, shrinkA=7, shrinkB=7
+        ),
+    )
+    ax.text(mean + 0.22, (avg_f + f(mean)) / 2, "Jensen gap", ha="left", va="center")
+    ax.set_xticks([x1, mean, x2], ["x₁", "E[X]", "x₂"])
+    ax.set_yticks([])
+    ax.set_xlim(-2.3, 2.7)
+    ax.set_ylim(0, f(2.6) * 1.02)
+    ax.set_xlabel("X takes the value x₁ or x₂, each with probability ½")
+    ax.spines["left"].set_visible(False)
+
+
+# --- covariance-and-correlation -----------------------------------------------------------------
+
+
+@figure
+def covariance_quadrants(ax, *, r=0.6, n=160, rng, theme):
+    """Each point adds the product of its two deviations: positive in two quadrants, negative in two."""
+    x = rng.normal(size=n)
+    y = r * x + math.sqrt(1 - r**2) * rng.normal(size=n)
+    mx, my = float(x.mean()), float(y.mean())
+    same = (x - mx) * (y - my) > 0
+    ax.axvline(mx, color=theme.muted, linewidth=1.4, linestyle="--")
+    ax.axhline(my, color=theme.muted, linewidth=1.4, linestyle="--")
+    ax.scatter(x[same], y[same], s=22, color="C0", linewidths=0, alpha=0.9)
+    ax.scatter(x[~same], y[~same], s=22, color="C1", linewidths=0, alpha=0.9)
+    lim = 4.0
+    box = dict(facecolor=theme.background, edgecolor="none", alpha=0.85, pad=2)
+    for sx, sy, text, colour in [
+        (1, 1, "both above:\nproduct +", "C0"),
+        (-1, -1, "both below:\nproduct +", "C0"),
+        (-1, 1, "one above, one below:\nproduct −", "C1"),
+        (1, -1, "one above, one below:\nproduct −", "C1"),
+    ]:
+        ax.text(
+            sx * (lim - 0.1),
+            sy * (lim - 0.1),
+            text,
+            color=colour,
+            ha="right" if sx > 0 else "left",
+            va="top" if sy > 0 else "bottom",
+            fontweight="bold",
+            bbox=box,
+        )
+    ax.text(mx + 0.08, -lim + 0.05, "mean of x", color=theme.muted, ha="left", va="bottom")
+    ax.text(lim - 0.05, my + 0.08, "mean of y", color=theme.muted, ha="right", va="bottom")
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+_ANSCOMBE_X = [10, 8, 13, 9, 11, 14, 6, 4, 12, 7, 5]
+_ANSCOMBE = [
+    (_ANSCOMBE_X, [8.04, 6.95, 7.58, 8.81, 8.33, 9.96, 7.24, 4.26, 10.84, 4.82, 5.68]),
+    (_ANSCOMBE_X, [9.14, 8.14, 8.74, 8.77, 9.26, 8.10, 6.13, 3.10, 9.13, 7.26, 4.74]),
+    (_ANSCOMBE_X, [7.46, 6.77, 12.74, 7.11, 7.81, 8.84, 6.08, 5.39, 8.15, 6.42, 5.73]),
+    (
+        [8, 8, 8, 8, 8, 8, 8, 19, 8, 8, 8],
+        [6.58, 5.76, 7.71, 8.84, 8.47, 7.04, 5.25, 12.50, 5.56, 7.91, 6.89],
+    ),
+]
+
+
+@figure
+def anscombe_quartet(fig, *, theme):
+    """Anscombe's four data sets: the same correlation and least-squares line, four different shapes."""
+    axes = fig.subplots(2, 2, sharex=True, sharey=True)
+    line = np.array([3.0, 20.0])
+    for k, (ax, (xs, ys)) in enumerate(zip(axes.ravel(), _ANSCOMBE)):
+        xs, ys = np.array(xs, dtype=float), np.array(ys, dtype=float)
+        r = float(np.corrcoef(xs, ys)[0, 1])
+        slope, intercept = np.polyfit(xs, ys, 1)
+        ax.plot(line, intercept + slope * line, color=theme.muted, linewidth=1.8)
+        ax.plot(xs, ys, "o", color=f"C{k}", markersize=7)
+        ax.text(3.5, 13.3, f"r = {r:.2f}", ha="left", va="top", fontweight="bold")
+        ax.set_xlim(2, 20.5)
+        ax.set_ylim(2, 14)
+        ax.set_xticks([])
+        ax.set_yticks([])
