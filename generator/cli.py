@@ -547,7 +547,8 @@ def schema(which: str) -> None:
 @SOURCE
 @_format_option("Output format.")
 def stats(source: Path, fmt: str) -> None:
-    """Cards by kind, figures and missing core kinds per concept, and deck totals."""
+    """Cards by kind, figures, missing core kinds and prerequisite depth per concept (in the order
+    learners meet them), and deck totals."""
     from .schema import KINDS
     from .stats import stats as deck_stats
 
@@ -561,19 +562,19 @@ def stats(source: Path, fmt: str) -> None:
     click.echo(
         f"{'concept':<{width}}  cards  "
         + " ".join(f"{short[k]:>4}" for k in kinds)
-        + "  figs  missing"
+        + "  figs  depth  missing"
     )
     for row in rows:
         counts = " ".join(f"{row.kinds.get(k, 0) or '.':>4}" for k in kinds)
         click.echo(
-            f"{row.id:<{width}}  {row.cards:>5}  {counts}  {row.figures:>4}"
+            f"{row.id:<{width}}  {row.cards:>5}  {counts}  {row.figures:>4}  {row.depth:>5}"
             f"  {', '.join(row.missing) or '-'}"
         )
     totals = {k: sum(r.kinds.get(k, 0) for r in rows) for k in kinds}
     click.echo(
         f"{'total':<{width}}  {sum(r.cards for r in rows):>5}  "
         + " ".join(f"{totals[k]:>4}" for k in kinds)
-        + f"  {sum(r.figures for r in rows):>4}"
+        + f"  {sum(r.figures for r in rows):>4}  {max((r.depth for r in rows), default=0):>5}"
         + f"  {sum(1 for r in rows if r.missing)} concepts missing a core kind"
     )
     click.echo(f"{len(rows)} concepts; kinds: " + ", ".join(f"{short[k]}={k}" for k in kinds))

@@ -42,7 +42,7 @@ def resolve(deck: Deck, lock: Lock) -> tuple[Identities, list[Diagnostic]]:
     claimed: dict[str, str] = {}  # origin → the card key claiming it
     names = set(published) | set(by_key)
     for concept in deck.concepts:
-        problems += _earlier_concept_ids(concept, concept_ids, published_concepts)
+        problems += _earlier_concept_ids(concept, concept_ids, published_concepts, lock)
         card_ids = {c.id for c in concept.spec.cards}
         for i, card in enumerate(concept.spec.cards):
             key = f"{concept.id}/{card.id}"
@@ -135,8 +135,10 @@ def _published_entry(
 
 
 def _earlier_concept_ids(
-    concept: Concept, concept_ids: set[str], published_concepts: set[str]
+    concept: Concept, concept_ids: set[str], published_concepts: set[str], lock: Lock
 ) -> list[Diagnostic]:
+    """`was:` names of a concept: never a current id, and (when there is a lock) a published one.
+    Without any lock nothing is known to be published, so nothing is checked against it."""
     problems = []
     for j, old in enumerate(concept.spec.earlier_ids):
         where = (
@@ -150,7 +152,7 @@ def _earlier_concept_ids(
                     " id must be one no concept uses now",
                 )
             )
-        elif old not in published_concepts:
+        elif lock.exists and old not in published_concepts:
             problems.append(
                 Diagnostic(
                     where,
@@ -181,7 +183,7 @@ def _earlier_card_ids(
                     " id must be one no card uses now",
                 )
             )
-        elif not any(f"{c}/{old}" in names for c in concept_ids):
+        elif names and not any(f"{c}/{old}" in names for c in concept_ids):
             known = [n.split("/")[1] for n in names if n.split("/")[0] in concept_ids]
             problems.append(
                 Diagnostic(
@@ -210,12 +212,15 @@ def _retired_list(
                     " from retired",
                 )
             )
-        elif name not in names and name not in published_concepts:
+        elif lock.exists and name not in names and name not in published_concepts:
+            # A warning: a name that retires nothing is harmless (a card it was meant to retire
+            # is still reported missing), and a lock made after the card was gone cannot know it.
             problems.append(
                 Diagnostic(
                     where,
-                    f"'{name}' was never published (it is not in conceptdeck.lock)"
+                    f"'{name}' retires nothing: it is not in conceptdeck.lock"
                     f"{did_you_mean(name, names | published_concepts)}",
+                    severity="warning",
                 )
             )
     return problems

@@ -132,7 +132,8 @@ def prepare(
     errors = [p for p in problems + text.problems if p.severity == "error"]
     if errors:
         raise ContentError(errors)
-    return Prepared(deck, lock, identities, lint(deck, rules, memo), text)
+    warnings = [p for p in problems if p.severity == "warning"] + lint(deck, rules, memo)
+    return Prepared(deck, lock, identities, sorted(warnings), text)
 
 
 def load_deck(root: Path = DEFAULT_SOURCE, memo: Memo | None = None) -> Deck:

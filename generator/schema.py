@@ -178,6 +178,11 @@ class DeckSpec(_Spec):
     version: str = Field("", description="The deck's version, e.g. 1.2.0; set by `release`.")
     author: str = Field("", description="Who wrote the deck; shown in Anki's deck overview.")
     license: str = Field("", description="The deck's license, e.g. CC-BY-4.0.")
+    order_subdecks: bool = Field(
+        False,
+        description="Number the subdecks in the order their prerequisites need (1 Basics, 2 ...),"
+        " because Anki introduces new cards subdeck by subdeck, in alphabetical order.",
+    )
     retired: list[Text] = Field(
         default_factory=list,
         description="Published notes taken out of the deck: 'concept/card', or 'concept' for all"

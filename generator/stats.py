@@ -19,12 +19,19 @@ class ConceptStats:
     kinds: dict[str, int]
     figures: int
     missing: tuple[str, ...]  # core kinds with no card
+    depth: int = 0  # the longest chain of prerequisites below the concept (0: requires none)
 
 
 def stats(root: Path = DEFAULT_SOURCE) -> list[ConceptStats]:
-    """Cards by kind, figures and missing core kinds per concept."""
+    """Cards by kind, figures, missing core kinds and prerequisite depth per concept, in the
+    order learners meet them."""
+    deck = load_deck(root)
+    requires = {c.id: [r for r in c.spec.requires] for c in deck.concepts}
+    depth: dict[str, int] = {}
+    for concept in deck.concepts:  # learning order: prerequisites come first
+        depth[concept.id] = 1 + max((depth[r] for r in requires[concept.id]), default=-1)
     rows = []
-    for concept in load_deck(root).concepts:
+    for concept in deck.concepts:
         kinds: dict[str, int] = {}
         for card in concept.spec.cards:
             kinds[card.kind] = kinds.get(card.kind, 0) + 1
@@ -36,6 +43,7 @@ def stats(root: Path = DEFAULT_SOURCE) -> list[ConceptStats]:
                 kinds=kinds,
                 figures=len(concept.spec.figures),
                 missing=tuple(k for k in CORE_KINDS if k not in kinds),
+                depth=depth[concept.id],
             )
         )
     return rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -121,8 +121,94 @@ def validate(source: Source, memo: Memo | None = None) -> tuple[Deck | None, lis
     if deck_spec is None or any(p.severity == "error" for p in problems):
         return None, problems
     assert source.deck is not None
-    deck = Deck(deck_spec, source.deck, source.root, tuple(concepts), source.functions)
+    ordered, order_problems = learning_order(concepts, deck_spec.name, deck_spec.order_subdecks)
+    if order_problems:
+        return None, problems + order_problems
+    deck = Deck(deck_spec, source.deck, source.root, tuple(ordered), source.functions)
     return deck, problems
+
+
+def learning_order(
+    concepts: list[Concept], root_name: str, number: bool
+) -> tuple[list[Concept], list[Diagnostic]]:
+    """The concepts in the order learners should meet them: every concept after the concepts it
+    requires, otherwise in file order.
+
+    Anki introduces new cards in their package order within a deck but, with its default
+    options, walks subdecks one after another in alphabetical order. So within a subdeck the
+    order follows `requires`, and with `order_subdecks` the subdecks are numbered in an order
+    that puts prerequisites first (a prerequisite may then come from an earlier subdeck only).
+    """
+    ids = {c.id: c for c in concepts}
+    top = {c.id: _subdeck(c.deck_name, root_name) for c in concepts}
+    problems: list[Diagnostic] = []
+    subdecks = list(dict.fromkeys(top.values()))
+    if number:
+        after = {d: set() for d in subdecks}  # subdeck → subdecks that must come before it
+        for c in concepts:
+            for other in c.spec.requires:
+                if other in ids and top[other] != top[c.id]:
+                    after[top[c.id]].add(top[other])
+        subdecks, cycle = _topological(subdecks, after)
+        if cycle:
+            where = next(c for c in concepts if top[c.id] == cycle[0]).where("requires")
+            problems.append(
+                Diagnostic(
+                    where,
+                    "with order_subdecks, prerequisites must lead from earlier subdecks to later"
+                    f" ones, but subdecks {' and '.join(repr(d) for d in cycle)} require each other",
+                )
+            )
+            return concepts, problems
+    width = len(str(len(subdecks)))
+    rank = {d: i for i, d in enumerate(subdecks)}
+    ordered: list[Concept] = []
+    for d in subdecks:
+        members = [c.id for c in concepts if top[c.id] == d]
+        before = {m: {o for o in ids[m].spec.requires if o in ids and top[o] == d} for m in members}
+        sequence, _ = _topological(members, before)  # cycles were refused above
+        for m in sequence:
+            concept = ids[m]
+            if number and d:
+                name = f"{root_name}::{rank[d] + 1:0{width}d} {d}"
+                rest = concept.deck_name[len(root_name) + 2 + len(d) :]
+                concept = replace(concept, deck_name=name + rest)
+            ordered.append(concept)
+    return ordered, problems
+
+
+def _subdeck(deck_name: str, root_name: str) -> str:
+    """The top-level subdeck below the deck's own name ('' for the deck itself)."""
+    rest = deck_name[len(root_name) + 2 :] if deck_name.startswith(root_name + "::") else ""
+    return rest.split("::")[0]
+
+
+def _topological(items: list[str], after: dict[str, set[str]]) -> tuple[list[str], list[str]]:
+    """Items with each one after those it must follow, otherwise in their given order; and, if
+    they cannot be ordered, some of the items that require each other (Kahn's algorithm, with
+    the earliest ready item first)."""
+    import heapq
+
+    index = {item: i for i, item in enumerate(items)}
+    missing = {item: len(after[item]) for item in items}
+    followers: dict[str, list[str]] = {item: [] for item in items}
+    for item in items:
+        for before in after[item]:
+            followers[before].append(item)
+    ready = [index[item] for item in items if not missing[item]]
+    heapq.heapify(ready)
+    done: list[str] = []
+    while ready:
+        item = items[heapq.heappop(ready)]
+        done.append(item)
+        for follower in followers[item]:
+            missing[follower] -= 1
+            if not missing[follower]:
+                heapq.heappush(ready, index[follower])
+    if len(done) < len(items):
+        stuck = [item for item in items if missing[item]]
+        return done + stuck, stuck[:2]
+    return done, []
 
 
 def _links(

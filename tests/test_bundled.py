@@ -28,8 +28,8 @@ def test_bundled_deck_is_lint_clean():
 
 def test_bundled_deck_meets_the_library_bar():
     deck = load_deck(REPO / "concepts")
-    assert len(deck.concepts) >= 40
-    assert sum(len(c.spec.cards) for c in deck.concepts) >= 250
+    assert len(deck.concepts) >= 60
+    assert sum(len(c.spec.cards) for c in deck.concepts) >= 420
     for concept in deck.concepts:
         spec = concept.spec
         kinds = Counter(card.kind for card in spec.cards)
@@ -68,3 +68,39 @@ def test_bundled_lock_matches_the_sources(bundled):
     assert (source / "conceptdeck.lock").read_bytes() == (
         REPO / "concepts" / "conceptdeck.lock"
     ).read_bytes()
+
+
+def test_anki_introduces_every_concept_after_its_prerequisites(bundled, tmp_path):
+    """With a learner's default deck options (gather new cards deck by deck, in the order of
+    the deck list; show them in the order gathered), every concept's first new card comes after
+    the first cards of every concept it requires. Only the daily limits are raised, so the whole
+    queue can be read in one go; they do not change its order."""
+    source, result = bundled
+    deck = load_deck(source)
+    anki = Anki(tmp_path / "anki")
+    try:
+        anki.import_apkg(result.output)
+        col = anki.col
+        top = col.decks.id_for_name(deck.spec.name)
+        config = col.decks.config_dict_for_deck_id(top)
+        assert (config["newGatherPriority"], config["newSortOrder"]) == (0, 0), "Anki's defaults"
+        config["new"]["perDay"] = config["rev"]["perDay"] = 9999  # Anki's largest
+        col.decks.update_config(config)
+        col.decks.select(top)
+        queue = col.sched.get_queued_cards(fetch_limit=5000).cards
+        order: list[str] = []
+        for queued in queue:
+            tags = col.get_card(queued.card.id).note().tags
+            concept = next(t.removeprefix("concept::") for t in tags if t.startswith("concept::"))
+            if concept not in order:
+                order.append(concept)
+        live = [c.id for c in deck.concepts]
+        assert set(live) <= set(order)
+        position = {c: i for i, c in enumerate(order)}
+        for concept in deck.concepts:
+            for required in concept.spec.requires:
+                assert position[required] < position[concept.id], (concept.id, required)
+        with_prerequisites = sum(1 for c in deck.concepts if c.spec.requires)
+        assert with_prerequisites >= len(deck.concepts) / 2
+    finally:
+        anki.close()

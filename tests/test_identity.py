@@ -380,7 +380,7 @@ IDENTITY_RULES = {
         lambda s: (s / "deck.yaml").write_text(
             (s / "deck.yaml").read_text() + "retired: [pca/curved-structur]\n"
         ),
-        "'pca/curved-structur' was never published (it is not in conceptdeck.lock); did you mean",
+        "'pca/curved-structur' retires nothing: it is not in conceptdeck.lock; did you mean",
     ),
     "retired-but-present": (
         lambda s: (s / "deck.yaml").write_text(
@@ -411,7 +411,8 @@ def test_check_refuses_what_build_refuses(rule, command, deck_copy, tmp_path, ru
     )
     change, message = IDENTITY_RULES[rule]
     change(source)
-    args = [command, source] + (["-o", tmp_path / "v2.apkg", "-q"] if command == "build" else [])
+    args = [command, source, "--strict"]
+    args += ["-o", tmp_path / "v2.apkg", "-q"] if command == "build" else []
     result = run(*args)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert message in result.stdout, result.stdout

@@ -77,9 +77,10 @@ def _lint_concept(
                 None, concept.where("lint", "ignore", code, of_key=True), suppression.code, message
             )
     card_rules = [r for r in rules_in("card") if selection.enabled(r.code)]
+    names = " ".join([concept.spec.title, *concept.spec.aliases])
     facts = []
     for i, card in enumerate(concept.spec.cards):
-        view = CardView(card)
+        view = CardView(card, names)
         for rule in card_rules:
             for field, message in rule.check(view):
                 report(card, concept.where("cards", i, field), rule.code, message)

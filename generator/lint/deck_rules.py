@@ -33,6 +33,7 @@ class Prompt:
     words: tuple[str, ...]  # content words (stems), in order
     question: str  # the question word it asks with
     answer: str  # the answer, normalised
+    answer_words: frozenset[str]  # content words (stems) of the answer
 
     @property
     def label(self) -> str:
@@ -50,6 +51,7 @@ def prompt_facts(index: int, card: CardSpec) -> tuple:
         content_words(prompt),
         _question_word(prompt),
         normalise(card.answer or ""),
+        frozenset(content_words(card.answer or "")),
     )
 
 
@@ -80,6 +82,54 @@ def repeated_opening(prompts: list[Prompt]) -> DeckFinding:
     for opening, group in openings.items():
         for prompt in group[limit:]:
             yield prompt, f"{len(group)} prompts open with '{opening} ...'"
+
+
+@rule(
+    "CD120",
+    "repeated-answer",
+    scope="deck",
+    fires_when="a third card anywhere in the deck has the same answer",
+    fix="test the fact on at most two cards: merge, or give this card another angle",
+    principle="avoid redundancy (Wozniak)",
+)
+def repeated_answer(prompts: list[Prompt]) -> DeckFinding:
+    """A fact tested by more than two cards: three or more answers with nearly the same
+    content words (each pair differing in at most one word on either side).
+
+    Every repetition costs review time and teaches nothing new; two angles on one fact are
+    useful, a third is drill. Answers of fewer than three content words ("Overfitting") are
+    left alone: short answers legitimately recur.
+    """
+    # Answers are filed under their set of words and under each set with one word left out, so
+    # any two that differ by a word each meet under some key; near-duplicates then join groups.
+    keys: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, prompt in enumerate(prompts):
+        words = prompt.answer_words
+        if len(words) >= 3:
+            keys[words].append(i)
+            for word in words:
+                keys[words - {word}].append(i)
+    group = list(range(len(prompts)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for members in keys.values():
+        for other in members[1:]:
+            a, b = prompts[members[0]].answer_words, prompts[other].answer_words
+            if len(a & b) >= 3 and len(a ^ b) <= 2:
+                group[root(other)] = root(members[0])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(prompts)):
+        if len(prompts[i].answer_words) >= 3:
+            groups[root(i)].append(i)
+    for members in groups.values():
+        for i in members[2:]:
+            others = " and ".join(prompts[j].label for j in members[:2])
+            yield prompts[i], f"nearly the same answer as {others}: a third card on one fact"
 
 
 @rule(

@@ -78,10 +78,12 @@ def _write_deck(root: Path, cards: list[dict]) -> None:
                 card[key] = case[key]
         concept = {
             "id": f"case-{i}",
-            "title": f"Case {i}",
+            "title": case.get("title") or f"Case {i}",
             "intuition": "A labelled example.",
             "cards": [card],
         }
+        if case.get("aliases"):
+            concept["aliases"] = case["aliases"]
         if case.get("prompt_figure"):
             concept["figures"] = {"cue": {"image": "cue.png", "alt": "The cue"}}
             card["prompt_figure"] = "cue"
@@ -137,7 +139,25 @@ def score_interference(pairs: list[dict]) -> Score:
     return score
 
 
+def score_repeats(groups: list[dict]) -> Score:
+    """Each group of three answers as three cards in one deck: CD120 should fire exactly on the
+    labelled groups."""
+    score = Score()
+    for group in groups:
+        cards = [
+            {"kind": "attribute", "prompt": prompt, "answer": answer}
+            for prompt, answer in zip(group["prompts"], group["answers"], strict=True)
+        ]
+        with tempfile.TemporaryDirectory() as tmp:
+            _write_deck(Path(tmp), cards)
+            got = {d.code for d in _lint_folder(Path(tmp), ("CD120",))}
+        score.add(set(group.get("expect") or []), got, " / ".join(group["answers"]))
+    return score
+
+
 def score_file(path: Path) -> tuple[Score, Score, dict]:
-    """Card and pair scores for one labelled file, and the file's data."""
+    """Card and deck-rule scores for one labelled file (pairs for CD113, groups of three for
+    CD120), and the file's data."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return score_cards(data["cases"]), score_interference(data["interference"]), data
+    deck = score_interference(data.get("interference", [])) + score_repeats(data.get("repeats", []))
+    return score_cards(data["cases"]), deck, data

@@ -42,6 +42,7 @@ class CardView:
     """One card as the rules see it, its text prepared once."""
 
     card: CardSpec
+    names: str = ""  # the concept's title and aliases: what the front of the card shows
 
     @cached_property
     def cloze(self) -> bool:
@@ -320,6 +321,62 @@ def ambiguous_dollar(view: CardView) -> CardFinding:
         text = view.card.front if field == view.front_field else getattr(view.card, field)
         for span in ambiguous_dollars(text or "")[:1]:
             yield field, f"'${span}$' is read as math; was a dollar sign meant?"
+
+
+@rule(
+    "CD118",
+    "answer-in-title",
+    scope="card",
+    fires_when="the answer's content words are all in the concept's title or aliases",
+    fix="ask something the card's own header does not give away",
+    principle="effortful prompts (Matuschak)",
+)
+def answer_in_title(view: CardView) -> CardFinding:
+    """An answer the front of the card already shows: every front names the concept (its title
+    and aliases), so an answer made of those words is read, not recalled ("What does the k-means
+    update move each centre to?" → "The mean", on a card headed "k-means").
+    """
+    if view.cloze or not view.names:
+        return
+    answer_stems = content_stems(view.answer)
+    if answer_stems and len(answer_stems) <= 3 and answer_stems <= content_stems(view.names):
+        yield "answer", "the answer is in the concept's title or aliases, shown on the front"
+
+
+_OPEN_EXAMPLE = re.compile(
+    r"(name|state|mention) (one|an?|any)\b(?! (single|specific|particular)\b)"
+    r"|give (one|an?) (example|instance)\b|give one\b"
+    r"|(what|which) is (one|an?) (example|instance|case)\b"
+)
+_NARROWED = re.compile(r"\b(that|which|who|whose|where|when|whereby|besides|other than|except)\b")
+_ALTERNATIVES = re.compile(
+    r"\b(e\.g|for example|for instance|such as|any of|one of|among others|others|also|either)\b"
+)
+
+
+@rule(
+    "CD119",
+    "open-example",
+    scope="card",
+    fires_when='"Name one …" with many right answers, none acknowledged',
+    fix="narrow the prompt to one right answer, or say in 'why' which other answers count",
+    principle="consistent prompts (Matuschak)",
+)
+def open_example(view: CardView) -> CardFinding:
+    """An open "Name one …" prompt that many answers fit, with nothing saying which count.
+
+    The learner recalls a different right answer than the one on the back and cannot grade
+    themselves. Narrow the prompt until one answer fits, or keep it open and say in `why`
+    that others count (e.g. "Any of bagging, pruning or a depth limit").
+    """
+    if view.cloze or not _OPEN_EXAMPLE.match(view.prompt):
+        return
+    opener_end = _OPEN_EXAMPLE.match(view.prompt).end()  # type: ignore[union-attr]
+    if _NARROWED.search(view.prompt, opener_end):
+        return
+    around = f"{view.answer_plain} {plain(view.card.why or '')}".lower()
+    if not _ALTERNATIVES.search(around):
+        yield "prompt", "open prompt: many answers are right, and nothing says which count"
 
 
 @rule(

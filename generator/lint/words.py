@@ -21,7 +21,8 @@ STOPWORDS = frozenset(
     what which who whom whose when where why how do does did done doing has have had having can could will
     would should shall may might must if else also just only more most less least such any all each every some
     one's i you we he she his her our your my me us about between through during before after above below up
-    down out off again further once same other own both few many much because since so""".split()  # noqa: SIM905
+    down out off again further once same other own both few many much because since so
+    toward towards""".split()  # noqa: SIM905
 )
 
 
