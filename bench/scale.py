@@ -23,7 +23,6 @@ import argparse
 import os
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_speed import timed
 from synthetic import make_deck
 
 FLOOR = r"""
@@ -58,19 +58,6 @@ col = Collection(os.path.join(folder, "collection.anki2"))
 col.import_anki_package(ImportAnkiPackageRequest(package_path=sys.argv[1], options=ImportAnkiPackageOptions()))
 col.close()
 """
-
-
-def timed(command: list[str], cwd: Path, runs: int, before=None) -> float:
-    samples = []
-    for _ in range(runs):
-        if before:
-            before()
-        start = time.perf_counter()
-        subprocess.run(
-            command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def peak_rss(command: list[str], cwd: Path) -> float:

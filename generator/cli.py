@@ -88,6 +88,15 @@ def _deck_root(path: Path) -> Path:
     raise UsageError(f"{path} is not inside a deck folder (no {DECK_FILE} in its parents)")
 
 
+_SITE_OPTION = click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("preview"),
+    show_default=True,
+    help="Folder for the site.",
+)
 SOURCE = click.argument(
     "source",
     type=click.Path(path_type=Path),
@@ -405,15 +414,7 @@ def init(folder: Path, name: str, deck_id: str | None) -> None:
 
 @cli.command()
 @SOURCE
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("preview"),
-    show_default=True,
-    help="Folder for the site.",
-)
+@_SITE_OPTION
 @_render_options
 def preview(
     source: Path, out_dir: Path, quiet: bool, jobs: int, cache_dir: Path, no_cache: bool
@@ -447,15 +448,7 @@ def preview(
 
 @cli.command()
 @SOURCE
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("preview"),
-    show_default=True,
-    help="Folder for the site.",
-)
+@_SITE_OPTION
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),

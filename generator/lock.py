@@ -92,6 +92,21 @@ class Release:
     titles: tuple[str, ...] = ()  # a few concept titles it touched
 
 
+def change_summary(added: int, updated: int, renamed: int, retired: int) -> str:
+    """What a release does to learners' notes, in a few words: '3 new, 1 retired'."""
+    parts = [
+        f"{n} {word}"
+        for n, word in (
+            (added, "new"),
+            (updated, "updated"),
+            (renamed, "renamed"),
+            (retired, "retired"),
+        )
+        if n
+    ]
+    return ", ".join(parts)
+
+
 @dataclass(frozen=True)
 class Lock:
     """The whole lock, and what reading it had to do (migrate an old format, repair a merge)."""

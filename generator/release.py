@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import ContentError, FileAccessError, UsageError
 from .files import DECK_FILE, atomic_write, read_bounded
-from .lock import Lock, Release, version_key
+from .lock import Lock, Release, change_summary, version_key
 from .pipeline import DEFAULT_CACHE, DEFAULT_SOURCE, Prepared, compile_deck, prepare, write
 
 CHANGELOG = "CHANGELOG.md"
@@ -62,17 +62,8 @@ class Diff:
         }
 
     def counts(self) -> str:
-        parts = [
-            f"{len(items)} {word}"
-            for items, word in (
-                (self.added, "new"),
-                (self.updated, "updated"),
-                (self.renamed, "renamed"),
-                (self.retired, "retired"),
-            )
-            if items
-        ]
-        return ", ".join(parts) or "no changes to any card"
+        sizes = (len(self.added), len(self.updated), len(self.renamed), len(self.retired))
+        return change_summary(*sizes) or "no changes to any card"
 
 
 def diff(root: Path = DEFAULT_SOURCE) -> Diff:

@@ -302,23 +302,18 @@ def deck_description(
 ) -> str:
     """The deck's overview in Anki: the author's description, then the version, author and
     license, and what the latest release changed (with the tag that finds those cards)."""
+    from .lock import change_summary
+
     version = version or spec.version
     facts = [f"Version {html.escape(version)}" if version else ""]
     facts += [f"by {html.escape(spec.author)}" if spec.author else ""]
     facts += [f"license {html.escape(spec.license)}" if spec.license else ""]
     lines = [" · ".join(f for f in facts if f)]
     if release is not None:
-        counts = [
-            f"{n} {word}"
-            for n, word in (
-                (release.added, "new"),
-                (release.updated, "updated"),
-                (release.renamed, "renamed"),
-                (release.retired, "retired"),
-            )
-            if n
-        ]
-        summary = ", ".join(counts) or "no card changes"
+        summary = (
+            change_summary(release.added, release.updated, release.renamed, release.retired)
+            or "no card changes"
+        )
         among = (
             " — among them " + ", ".join(html.escape(t) for t in release.titles)
             if release.titles
