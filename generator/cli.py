@@ -138,6 +138,29 @@ def _render_options(function):
     return function
 
 
+def _build(
+    source: Path,
+    output: Path | None,
+    quiet: bool,
+    jobs: int,
+    cache_dir: Path | None,
+    strict: bool = False,
+) -> pipeline.BuildResult:
+    """`build` with a progress bar on a terminal: what `build` and `push` both run."""
+    progress = _Progress(quiet)
+    try:
+        return pipeline.build(
+            _deck_root(source),
+            output,
+            cache_dir=cache_dir,
+            jobs=jobs,
+            progress=progress,
+            strict=strict,
+        )
+    finally:
+        progress.close()
+
+
 def _push_options(function):
     function = click.option(
         "--collection",
@@ -237,18 +260,7 @@ def build(
     modification times are kept in SOURCE/conceptdeck.lock; commit it with the deck.
     """
     ctx.meta["writes"] = True
-    progress = _Progress(quiet)
-    try:
-        result = pipeline.build(
-            _deck_root(source),
-            output,
-            cache_dir=None if no_cache else cache_dir,
-            jobs=jobs,
-            progress=progress,
-            strict=strict,
-        )
-    finally:
-        progress.close()
+    result = _build(source, output, quiet, jobs, None if no_cache else cache_dir, strict)
     for notice in result.notices:
         click.secho(f"note: {notice}", fg="yellow", err=True)
     if result.warnings:
@@ -720,17 +732,7 @@ def push_command(
     place. Your own edits follow the same rules as an import (see README, "Sharing a deck").
     """
     ctx.meta["writes"] = True
-    progress = _Progress(quiet)
-    try:
-        result = pipeline.build(
-            _deck_root(source),
-            output,
-            cache_dir=None if no_cache else cache_dir,
-            jobs=jobs,
-            progress=progress,
-        )
-    finally:
-        progress.close()
+    result = _build(source, output, quiet, jobs, None if no_cache else cache_dir)
     pushed = _pusher(url, key, timeout, collection)(result.output, result.deck_name)
     click.echo(f"Pushed {result.output}: {pushed}.")
 
