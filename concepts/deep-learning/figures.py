@@ -596,7 +596,12 @@ def embeddings_map(ax, *, polysemous=False, theme):
             off = (0.0, 0.25 if dy >= 0 else -0.25)
             ha, va = "center", ("bottom" if dy >= 0 else "top")
         ax.text(
-            px + off[0], py + off[1], words[i], color=colour, ha=ha, va=va,
+            px + off[0],
+            py + off[1],
+            words[i],
+            color=colour,
+            ha=ha,
+            va=va,
             fontweight="bold" if g == 4 else None,
         )
     ax.set_aspect("equal")
@@ -730,9 +735,7 @@ def attention_weighted_average(ax, *, token="because", theme):
             color=theme.foreground if wi >= 0.1 else theme.muted,
         )
     ax.plot(*out, "*", ms=22, color="C1", zorder=4)
-    ax.text(
-        out[0] + 0.4, out[1], f"head output\nfor '{token}'", color="C1", ha="left", va="center"
-    )
+    ax.text(out[0] + 0.4, out[1], f"head output\nfor '{token}'", color="C1", ha="left", va="center")
     ax.set_aspect("equal")
     ax.set_xlim(-3.6, 4.2)
     ax.set_ylim(-3.0, 3.35)
@@ -915,8 +918,14 @@ def residual_stream_layer(ax, *, tokens=("the", "cat", "sat"), theme):
 
     def plus(x, y):
         ax.add_patch(
-            Circle((x, y), 0.32, facecolor=theme.background, edgecolor=theme.foreground, lw=2.2,
-                   zorder=5)
+            Circle(
+                (x, y),
+                0.32,
+                facecolor=theme.background,
+                edgecolor=theme.foreground,
+                lw=2.2,
+                zorder=5,
+            )
         )
         ax.text(x, y, "+", ha="center", va="center", fontsize=15, zorder=6)
 
@@ -1032,7 +1041,9 @@ def weight_initialisation_activations(fig, *, depth=10, width=400, rng, theme):
     """Histograms of tanh activations at layers 1, 5 and 10 for three weight scales (std times
     sqrt(fan-in)): too small collapses to 0, fan-in scaling stays spread, too large saturates.
     The middle row uses a gain of 1.25 on 1/sqrt(fan-in), which offsets the squashing of tanh
-    (with gain 1 the spread shrinks slowly; PyTorch's suggested tanh gain is 5/3)."""
+    (with gain 1 the spread shrinks slowly; PyTorch's suggested tanh gain is 5/3). The inputs have
+    standard deviation 0.5, close to the spread that gain settles at, so that the middle row's
+    layer 1 already looks like its deep layers instead of starting out saturated."""
     scales = (
         ("too small", 0.5, "C0"),
         ("scaled by\nfan-in", 1.25, "C2"),
@@ -1042,7 +1053,7 @@ def weight_initialisation_activations(fig, *, depth=10, width=400, rng, theme):
     axes = fig.subplots(len(scales), len(shown), sharex=True)
     bins = np.linspace(-1, 1, 41)
     for r, (name, scale, colour) in enumerate(scales):
-        h = rng.normal(size=(1000, width))
+        h = 0.5 * rng.normal(size=(1000, width))
         acts = {}
         for layer in range(1, depth + 1):
             W = rng.normal(size=(width, width)) * scale / np.sqrt(width)

@@ -256,9 +256,7 @@ def rank_collapse(fig, *, theme):
     left.set_title("input plane")
     right.set_title("output")
     right.text(-2.8, 1.4, "every output lies\non one line:\nrank 1", ha="left", va="top")
-    right.text(
-        2.9, -0.95, "each input line\n→ one point", ha="right", va="top", color=theme.muted
-    )
+    right.text(2.9, -0.95, "each input line\n→ one point", ha="right", va="top", color=theme.muted)
     _bare(left, (-2.9, 2.9, -2.4, 2.0))
     _bare(right, (-2.9, 2.9, -2.4, 2.0))
 
@@ -574,7 +572,7 @@ def pca_curved(ax, *, n=400, rng, theme):
 def _cosine_density(t, d):
     """Density of the cosine between two independent uniform random directions in d dimensions:
     proportional to (1 - t²)^((d - 3) / 2) on [-1, 1]."""
-    from math import lgamma, pi, sqrt, exp
+    from math import exp, lgamma, pi, sqrt
 
     c = exp(lgamma(d / 2) - lgamma((d - 1) / 2)) / sqrt(pi)
     return c * np.clip(1 - t**2, 0, None) ** ((d - 3) / 2)

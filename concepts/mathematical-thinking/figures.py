@@ -47,9 +47,7 @@ def pythagorean_theorem_cross_term(ax, *, angles=(50, 90, 130), theme):
         else:
             line1, line2 = "a·b < 0", f"|a+b|² ≈ {sq:.0f} < 13"
         ax.text(6.0, y0 + 0.75, line1 + "\n" + line2, ha="left", va="center")
-    ax.text(
-        6.0, 2.45, "|a|² + |b|² = 9 + 4 = 13", ha="left", va="center", color=theme.muted
-    )
+    ax.text(6.0, 2.45, "|a|² + |b|² = 9 + 4 = 13", ha="left", va="center", color=theme.muted)
     ax.set_xlim(-0.3, 11.6)
     ax.set_ylim(-2 * step - 0.55, 2.75)
     ax.set_aspect("equal")
@@ -80,9 +78,7 @@ def pythagorean_theorem_altitude(ax, *, a=3.0, b=4.0, theme):
     ax.text(mid_b[0] - 0.12, mid_b[1] + 0.05, "b", color="C0", ha="right", va="bottom")
     ax.text(mid_a[0] + 0.12, mid_a[1] + 0.05, "a", color="C1", ha="left", va="bottom")
     ax.text(c / 2, -0.18, "c", ha="center", va="top")
-    ax.text(
-        foot[0] * 0.6, 0.5, "copy with\nhypotenuse b", color="C0", ha="center", va="center"
-    )
+    ax.text(foot[0] * 0.6, 0.5, "copy with\nhypotenuse b", color="C0", ha="center", va="center")
     ax.text(c + 0.35, 0.9, "copy with\nhypotenuse a", color="C1", ha="left", va="center")
     ax.annotate(
         "",
