@@ -51,8 +51,18 @@ def prompt_facts(index: int, card: CardSpec) -> tuple:
         content_words(prompt),
         _question_word(prompt),
         normalise(card.answer or ""),
-        frozenset(content_words(card.answer or "")),
+        frozenset(_root(word) for word in content_words(card.answer or "")),
     )
+
+
+def _root(stem: str) -> str:
+    """A coarser stem, for telling whether two answers state the same fact: 'rising', 'rises'
+    and 'rise' meet, and so do 'fusion' and 'fusing'."""
+    for suffix in ("ions", "ion", "ing", "ed", "es", "s"):
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 3:
+            stem = stem[: -len(suffix)]
+            break
+    return stem[:-1] if stem.endswith("e") and len(stem) > 3 else stem
 
 
 DeckFinding = Iterator[tuple[Prompt, str]]

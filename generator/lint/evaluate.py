@@ -103,14 +103,14 @@ def _lint_folder(root: Path, select: tuple[str, ...]):
     return lint(deck, RuleSelection(select=select))
 
 
-def score_cards(cases: list[dict]) -> Score:
+def score_cards(cases: list[dict], codes: tuple[str, ...] | None = None) -> Score:
     """Lint every case as its own one-card concept; compare codes with the labels."""
     score = Score()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         _write_deck(root, cases)
         found: dict[int, set[str]] = {i: set() for i in range(len(cases))}
-        for d in _lint_folder(root, card_codes()):
+        for d in _lint_folder(root, codes or card_codes()):
             found[int(Path(d.where.path).stem.split("-")[1])].add(d.code)
     for i, case in enumerate(cases):
         text = case.get("prompt") or case.get("text")
@@ -157,7 +157,9 @@ def score_repeats(groups: list[dict]) -> Score:
 
 def score_file(path: Path) -> tuple[Score, Score, dict]:
     """Card and deck-rule scores for one labelled file (pairs for CD113, groups of three for
-    CD120), and the file's data."""
+    CD120), and the file's data. A file may say which card rules it labels (`codes:`); its
+    cards are then judged on those alone."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     deck = score_interference(data.get("interference", [])) + score_repeats(data.get("repeats", []))
-    return score_cards(data["cases"]), deck, data
+    codes = tuple(data["codes"]) if data.get("codes") else None
+    return score_cards(data["cases"], codes), deck, data
