@@ -151,6 +151,21 @@ Kind = Literal[
 KINDS: tuple[str, ...] = typing.get_args(Kind)
 CORE_KINDS = ("attribute", "contrast", "mechanism", "consequence", "failure")
 CLOZE_RE = re.compile(r"\{\{c([1-9]\d*)::")  # Anki numbers gaps from 1; c0 makes no card
+GAP_TOKEN = re.compile(r"\{\{c(\d+)::|\}\}")
+
+
+def unclosed_gaps(text: str) -> list[int]:
+    """Where each cloze gap that is never closed opens, read as Anki's cloze parser reads it:
+    `{{cN::` opens a gap, `}}` closes the innermost open one and is plain text outside a gap.
+    Anki shows a card with an unclosed gap as an error page, so such text never ships."""
+    opened: list[int] = []
+    for token in GAP_TOKEN.finditer(text):
+        if token.group(1) is not None:
+            opened.append(token.start())
+        elif opened:
+            opened.pop()
+    return opened
+
 
 _KIND_SCHEMA = {
     "type": "string",

@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostic
+from .schema import GAP_TOKEN, unclosed_gaps
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -84,6 +85,9 @@ def split_math(text: str) -> list[tuple[str, str, str]]:
             if end < 0 or i + 1 >= len(text) or text[i + 1].isspace():
                 position = i + 1  # a literal dollar sign
                 continue
+            if _unbalanced_brace(text, i + 1, end) is not None:
+                position = i + 1  # TeX braces always balance: this `$` is a dollar sign
+                continue
             pieces.append(("", text[prose_start:i], ""))
             pieces.append(("$", _safe(text, i + 1, end), "$"))
             position = prose_start = end + 1
@@ -95,6 +99,8 @@ def split_math(text: str) -> list[tuple[str, str, str]]:
                     raise MathError(
                         i, f"math opened with '{opener}' is never closed with '{closer}'"
                     )
+                if (brace := _unbalanced_brace(text, i + len(opener), end)) is not None:
+                    raise MathError(brace, f"unmatched '{text[brace]}' in math")
                 pieces.append(("", text[prose_start:i], ""))
                 pieces.append((opener, _safe(text, i + len(opener), end), closer))
                 position = prose_start = end + len(closer)
@@ -107,12 +113,45 @@ def split_math(text: str) -> list[tuple[str, str, str]]:
     return [p for p in pieces if p[0] or p[1]]
 
 
+_BRACE = re.compile(r"\\.|[{}]", re.S)
+
+
+def _unbalanced_brace(text: str, start: int, end: int) -> int | None:
+    """Where braces between `start` and `end` stop balancing (`\\{` and `\\}` are characters,
+    not braces), or None. Unbalanced math is a MathJax error in the card, and in a cloze it is
+    how a span of math swallows the `}}` that closes a gap."""
+    opened: list[int] = []
+    for token in _BRACE.finditer(text, start, end):
+        if token.group() == "{":
+            opened.append(token.start())
+        elif token.group() == "}":
+            if not opened:
+                return token.start()
+            opened.pop()
+    return opened[0] if opened else None
+
+
+def _unsafe_message(command: str) -> str:
+    return f"math may not use \\{command}: cards load nothing and run nothing"
+
+
+def unsafe_tex(html_text: str) -> str | None:
+    """The first TeX command that could load, link or restyle and that MathJax could reach in
+    this HTML (anywhere after a `\\(` or `\\[`), or None. Math spans are checked as they are cut
+    out; this catches the other ways to a delimiter: a Markdown-escaped `\\\\(`, or plain text
+    such as a title, which MathJax typesets all the same."""
+    openers = [i for i in (html_text.find("\\("), html_text.find("\\[")) if i >= 0]
+    if openers and (unsafe := _UNSAFE_TEX.search(html_text, min(openers))):
+        return unsafe.group(1)
+    return None
+
+
 def _safe(text: str, start: int, end: int) -> str:
     """The math between `start` and `end`, refused if it could load, link or restyle."""
     if unsafe := _UNSAFE_TEX.search(text, start, end):
         raise MathError(
             unsafe.start(),
-            f"math may not use \\{unsafe.group(1)}: cards load nothing and run nothing",
+            _unsafe_message(unsafe.group(1)),
         )
     return text[start:end]
 
@@ -164,8 +203,7 @@ def markdown(text: str, *, cloze: bool = False) -> str:
         anki_open, anki_close = _ANKI[opener]
         body = html.escape(content, quote=False)
         if cloze:
-            while "}}" in body:
-                body = body.replace("}}", "} }")  # `}}` inside math would close the cloze
+            body = _keep_gaps_outside(body)
         prose.append(_PLACEHOLDER.format(len(math)))
         math.append(f"{anki_open}{body}{anki_close}")
     joined = "".join(prose)
@@ -175,8 +213,45 @@ def markdown(text: str, *, cloze: bool = False) -> str:
             "a Markdown image would load from outside the card (a tracking pixel in every"
             " review); show pictures with a figure (figures: with image: or plot:)",
         )
-    rendered = _render_prose(joined)
-    return _PLACEHOLDER_RE.sub(lambda m: math[int(m.group(1))], rendered)
+    rendered = _PLACEHOLDER_RE.sub(lambda m: math[int(m.group(1))], _render_prose(joined))
+    if command := unsafe_tex(rendered):
+        raise MathError(max(0, text.find("\\" + command)), _unsafe_message(command))
+    if cloze:
+        _check_gaps(text, rendered)
+    return rendered
+
+
+def _keep_gaps_outside(math: str) -> str:
+    """Math for a cloze field: a `}}` that closes a gap opened inside this math stays (Anki
+    hides gaps inside MathJax); any other `}}` is TeX and is split so it cannot close a gap."""
+    out, depth, i = [], 0, 0
+    for token in GAP_TOKEN.finditer(math):
+        out.append(math[i : token.start()])
+        if token.group(1) is not None:
+            depth += 1
+            out.append(token.group())
+        elif depth:
+            depth -= 1
+            out.append("}}")
+        else:
+            out.append("} }")
+        i = token.end()
+    out.append(math[i:])
+    return "".join(out)
+
+
+def _check_gaps(source: str, rendered: str) -> None:
+    """Every gap the author opened must close, in the text as written and in the HTML Anki
+    gets (where a `}}` inside math no longer closes anything)."""
+    openers = [t.start() for t in GAP_TOKEN.finditer(source) if t.group(1)]
+    for text, why in (
+        (source, "end it with '}}'"),
+        (rendered, "a '}}' inside math does not close a gap: close it after the math"),
+    ):
+        if unclosed := unclosed_gaps(text):
+            # Rendering keeps every opener, in order: the n-th in the HTML is the n-th written.
+            nth = [t.start() for t in GAP_TOKEN.finditer(text) if t.group(1)].index(unclosed[0])
+            raise TextError(openers[nth], f"this cloze gap is never closed: {why}")
 
 
 def _has_image(prose: str) -> bool:
@@ -271,6 +346,11 @@ def _concept_text(
 ) -> tuple[str, str, str, list[tuple[str, str, str]]]:
     """A concept's title, intuition and sources as HTML, and each card's front, answer and why."""
     spec, file = concept.spec, concept.file
+    plain = [(("title",), spec.title)] + [(("aliases", i), a) for i, a in enumerate(spec.aliases)]
+    plain += [(("sources", i, "title"), s.title) for i, s in enumerate(spec.sources)]
+    for key, value in plain:
+        if command := unsafe_tex(html.escape(value)):
+            problems.append(Diagnostic(file.where(key), _unsafe_message(command)))
     title = html.escape(spec.title) + (
         f' <span class="cd-aliases">({html.escape(", ".join(spec.aliases))})</span>'
         if spec.aliases

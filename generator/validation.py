@@ -19,7 +19,7 @@ from .errors import Diagnostic, FileAccessError, Where, did_you_mean
 from .figure_functions import FigureFunction
 from .files import IMAGE_LIMIT, IMAGE_SUFFIXES, read_bounded, refusal, skipped
 from .memo import Memo
-from .schema import CLOZE_RE, ConceptSpec, DeckSpec, FigureSpec, parse
+from .schema import CLOZE_RE, ConceptSpec, DeckSpec, FigureSpec, parse, unclosed_gaps
 from .source import Source
 from .yaml_source import Key, YamlFile
 
@@ -288,6 +288,14 @@ def _cards(concept: Concept) -> list[Diagnostic]:
                 Diagnostic(
                     concept.where("cards", i, "text"),
                     "cloze text has no gap: mark one like {{c1::the hidden part}}",
+                )
+            )
+        elif card.kind == "cloze" and card.text and (unclosed := unclosed_gaps(card.text)):
+            problems.append(
+                Diagnostic(
+                    concept.where("cards", i, "text"),
+                    "this cloze gap is never closed: end it with '}}'"
+                    f" (at character {unclosed[0] + 1})",
                 )
             )
     return problems

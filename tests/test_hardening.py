@@ -86,6 +86,41 @@ def test_invalid_utf8_is_located_at_its_line_and_column(tmp_path, run):
     _refused(run("check", root), "alpha.yaml:3:18:", "invalid UTF-8 (byte 0xc3)")
 
 
+# --- cloze gaps Anki can read --------------------------------------------------------------
+
+
+CLOZES = {
+    "0 {{c1::$}} 0${{c0::}}": ["0 [...] 0$"],  # found by the property test; c0 shows its text
+    "$x = {{c1::y}}$ and {{c2::z}}": [r"\(x = [...]\) and z", r"\(x = y\) and [...]"],
+    r"{{c1::\(\frac{a}{b^{2}}\)}} is the ratio": ["[...] is the ratio"],
+}
+
+
+def test_every_cloze_that_builds_shows_its_gaps_in_anki(tmp_path, run, anki):
+    """Math next to, around or inside gaps never moves a gap's edges: Anki finds every gap and
+    shows no error page (an unclosed gap is one, and used to ship)."""
+    import json
+
+    cards = "".join(
+        f"  - {{id: c{i}, kind: cloze, text: {json.dumps(text)}}}\n"
+        for i, text in enumerate(CLOZES)
+    )
+    root = _deck(tmp_path, HEAD + "cards:\n" + cards)
+    result = run("build", root, "-o", tmp_path / "out.apkg", "-q")
+    assert result.exit_code == 0, result.output
+    anki.import_apkg(tmp_path / "out.apkg")
+    fronts = []
+    for card in anki.cards():
+        question, answer = card.question(), card.answer()
+        assert "errors.html" not in question + answer, question
+        front = re.search(r'<div class="cd-prompt">(.*?)</div>', question, re.S).group(1)
+        fronts.append(re.sub(r"<[^>]+>", "", front).strip())
+    assert sorted(fronts) == sorted(f for shown in CLOZES.values() for f in shown)
+
+    gap_left_open = HEAD + 'cards:\n  - {id: c, kind: cloze, text: "keeps {{c1::variance"}\n'
+    _refused(run("check", _deck(tmp_path, gap_left_open)), "alpha.yaml:5:", "never closed")
+
+
 # --- reads that are bounded and stay inside the deck --------------------------------------------
 
 

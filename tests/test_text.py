@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from generator.text import MathError, markdown
@@ -27,6 +29,51 @@ def test_markdown_and_math(source, html):
 
 def test_math_inside_cloze_never_closes_the_cloze_early():
     assert markdown(r"{{c1::\(\frac{1}{x^{2}}\)}}", cloze=True) == r"{{c1::\(\frac{1}{x^{2} }\)}}"
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        # A `$` inside a gap never pairs with one outside it: the gap keeps its `}}`.
+        ("0 {{c1::$}} 0${{c0::}}", "0 {{c1::$}} 0${{c0::}}"),
+        ("{{c1::$5}} or {{c2::$x}}$", "{{c1::$5}} or {{c2::$x}}$"),
+        # A gap inside math stays a gap (Anki hides it inside MathJax); TeX's `}}` does not.
+        ("$x = {{c1::y}}$ and {{c2::z}}", r"\(x = {{c1::y}}\) and {{c2::z}}"),
+        (r"{{c1::\(\frac{a}{b^{2}} = {{c2::c}}\)}}", r"{{c1::\(\frac{a}{b^{2} } = {{c2::c}}\)}}"),
+        ("a }} outside any gap is text: {{c1::x}}", "a }} outside any gap is text: {{c1::x}}"),
+    ],
+)
+def test_cloze_gaps_reach_anki_as_written(source, html):
+    """Anki reads `{{cN::` as opening a gap and `}}` as closing the innermost open one; math
+    never moves those edges."""
+    assert markdown(source, cloze=True) == html
+
+
+@pytest.mark.parametrize(
+    ("source", "offset", "message"),
+    [
+        ("keeps {{c1::variance", 6, "never closed: end it with '}}'"),
+        ("{{c1::x}} and {{c2::y", 14, "never closed: end it with '}}'"),
+        (r"see {{c1::\(\frac{a}{b^{2}}\)", 4, "a '}}' inside math does not close a gap"),
+        (r"{{c1::\(x}} + y\)", 9, "unmatched '}' in math"),
+    ],
+)
+def test_a_gap_left_open_is_an_error_at_its_opening(source, offset, message):
+    from generator.text import TextError
+
+    with pytest.raises(TextError, match=re.escape(message)) as info:
+        markdown(source, cloze=True)
+    assert info.value.offset == offset
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [(r"\(\{x\}\)", r"\(\{x\}\)"), ("$5} and $6", "$5} and $6")],
+)
+def test_braces_in_math_balance_or_the_dollar_is_a_dollar(source, html):
+    assert markdown(source) == html
+    with pytest.raises(MathError, match=re.escape("unmatched '{' in math")):
+        markdown(r"\(\frac{1\)")
 
 
 @pytest.mark.parametrize("source", [r"a \(b", r"a \[b", "a $$b$", r"a \) b", r"a b\]"])
