@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AnkiError, Diagnostic, Where, display_path
-from .files import atomic_write, read_bounded
+from .files import read_bounded
 
 _SRC = re.compile(r'<img[^>]*\bsrc="([^"]+)"')
 # What Anki shows instead of a card it cannot render.
@@ -26,6 +26,13 @@ _RENDER_FAILURES = (
     "there is no field called",
     "no cloze",
 )
+
+
+def anki_available() -> bool:
+    """Whether the `anki` package is installed, without the cost of importing it."""
+    import importlib.util
+
+    return importlib.util.find_spec("anki") is not None
 
 
 def backend() -> Any:
@@ -99,7 +106,7 @@ def verify_bytes(data: bytes, previous: Path | None = None) -> VerifyReport:
     report = VerifyReport()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "candidate.apkg"
-        atomic_write(path, data)
+        path.write_bytes(data)  # a throw-away folder: no need for an atomic write
         shipped = read_package(path)
         media = _media_names(path)
         referenced = {n for note in shipped.values() for f in note.fields for n in _SRC.findall(f)}
@@ -175,7 +182,7 @@ def _reopen(col: Any) -> Any:
     return backend().Collection(path)
 
 
-def _study_everything(col: Any, limit: int = 100_000) -> int:
+def _study_everything(col: Any, limit: int = 100_000) -> None:
     """Answer every new card 'Good' through the scheduler, deck by deck, as a learner would."""
     answered = 0
     for deck in col.decks.all_names_and_ids():
@@ -184,7 +191,6 @@ def _study_everything(col: Any, limit: int = 100_000) -> int:
             card.start_timer()
             col.sched.answerCard(card, 3)
             answered += 1
-    return answered
 
 
 def _edit_one_unchanged_note(col: Any, before: dict, after: dict) -> tuple[int, str] | None:

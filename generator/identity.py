@@ -84,7 +84,7 @@ def resolve(deck: Deck, lock: Lock) -> tuple[Identities, list[Diagnostic]]:
 
     problems += _stale_lock(deck, lock)
     retired_names = set(deck.spec.retired)
-    problems += _retired_list(deck, lock, origin, published_concepts)
+    problems += _retired_list(deck, lock, origin, names, published_concepts)
     retired: list[LockEntry] = []
     for entry in sorted(published.values(), key=lambda e: e.origin):
         if entry.origin in claimed:
@@ -121,9 +121,6 @@ def _published_entry(
 ) -> LockEntry | None:
     """The lock entry a card continues: under its own key, or one of its earlier names."""
     card = concept.spec.cards[i]
-    key = f"{concept.id}/{card.id}"
-    if key in by_key:
-        return by_key[key]
     for concept_id in (concept.id, *concept.spec.earlier_ids):
         for card_id in (card.id, *card.earlier_ids):
             name = f"{concept_id}/{card_id}"
@@ -196,11 +193,11 @@ def _earlier_card_ids(
 
 
 def _retired_list(
-    deck: Deck, lock: Lock, origin: dict[str, str], published_concepts: set[str]
+    deck: Deck, lock: Lock, origin: dict[str, str], names: set[str], published_concepts: set[str]
 ) -> list[Diagnostic]:
-    """Each `retired:` entry names a published note or concept that is gone from the sources."""
+    """Each `retired:` entry names a published note or concept that is gone from the sources;
+    `names` are every key and origin the lock knows."""
     problems = []
-    names = set(lock.entries) | set(lock.by_origin())
     for j, name in enumerate(deck.spec.retired):
         where = deck.file.where(("retired", j))
         in_sources = [k for k in origin if k == name or k.split("/")[0] == name]

@@ -130,6 +130,10 @@ class Lock:
     def last_release(self) -> Release | None:
         return self.releases[-1] if self.releases else None
 
+    @property
+    def last_version(self) -> str | None:
+        return self.releases[-1].version if self.releases else None
+
     def by_origin(self) -> dict[str, LockEntry]:
         return {e.origin: e for e in self.entries.values()}
 

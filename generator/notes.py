@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .identity import Identities, note_type_of
 from .lock import NoteType
@@ -35,7 +35,6 @@ class Note:
     deck_name: str
     concept: Concept | None = None  # None for a retired note
     card: CardSpec | None = None
-    index: int = 0  # the card's position in its concept
 
     @property
     def retired(self) -> bool:
@@ -58,7 +57,7 @@ def notes(deck: Deck, identities: Identities, figure_ids: dict[tuple[str, str], 
     titles = deck.title_of
     found = []
     for concept in deck.concepts:
-        for i, card in enumerate(concept.spec.cards):
+        for card in concept.spec.cards:
             key = f"{concept.id}/{card.id}"
             note_type = note_type_of(card.kind)
             count = len(set(CLOZE_RE.findall(card.text or ""))) if note_type == "cloze" else 1
@@ -71,7 +70,6 @@ def notes(deck: Deck, identities: Identities, figure_ids: dict[tuple[str, str], 
                 concept.deck_name,
                 concept,
                 card,
-                i,
             )
             found.append(_with_inputs(note, _card_payload(note, titles, figure_ids)))
     for entry in identities.retired:
@@ -114,4 +112,4 @@ def _card_payload(
 
 def _with_inputs(note: Note, payload: list) -> Note:
     digest = hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:16]
-    return Note(**{**note.__dict__, "inputs": digest})
+    return replace(note, inputs=digest)

@@ -157,11 +157,14 @@ def _fields(
     note: Note, texts: dict[str, CardText], figures: dict[tuple[str, str], FigureMedia]
 ) -> tuple[str, ...]:
     if note.card is None:  # retired: the notice replaces the content, on every card of the note
-        concept_id = note.key.split("/")[0]
+        values = {"Concept": note.key.split("/")[0], "Kind": "retired"}
         if note.note_type == "cloze":
             gaps = " ".join(f"{{{{c{n}::retired}}}}" for n in range(1, note.cards + 1))
-            return (f"{RETIRED_NOTICE} {gaps}", "", "", "", concept_id, "retired", "", "", "")
-        return (RETIRED_NOTICE, "", "retired", "", "", concept_id, "retired", "", "", "")
+            values["Text"] = f"{RETIRED_NOTICE} {gaps}"
+        else:
+            values |= {"Prompt": RETIRED_NOTICE, "Answer": "retired"}
+        names = CLOZE_FIELDS if note.note_type == "cloze" else PROMPT_FIELDS
+        return tuple(values.get(name, "") for name in names)
     text, card = texts[note.key], note.card
     shown = [
         figures.get((text.concept.id, name or "")) for name in (card.prompt_figure, card.figure)

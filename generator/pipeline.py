@@ -176,9 +176,11 @@ def compile_deck(
     strict: bool = False,
     now: int | None = None,
     release: Release | None = None,
+    prepared: Prepared | None = None,
 ) -> Compiled:
     """Every stage of a build up to the bytes of the package and the lock, writing nothing;
-    with `release`, the package and lock of publishing the deck as that release."""
+    with `release`, the package and lock of publishing the deck as that release. A caller that
+    has already prepared the deck at `root` passes it, so it is not loaded and linted again."""
     from . import package
     from .figures import render_figures
     from .lock import stamp
@@ -187,7 +189,8 @@ def compile_deck(
     from .text import deck_description
 
     memo = Memo.for_deck(cache_dir, Path(root))
-    prepared = prepare(root, rules, memo)
+    if prepared is None:
+        prepared = prepare(root, rules, memo)
     deck, lock = prepared.deck, prepared.lock
     if strict and prepared.warnings:
         raise ContentError(prepared.warnings)

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError, FileAccessError, UsageError
+from .collection import anki_available, verify_bytes
+from .errors import ContentError, UsageError
 from .files import DECK_FILE, atomic_write, read_bounded
 from .lock import Lock, Release, change_summary, version_key
 from .pipeline import DEFAULT_CACHE, DEFAULT_SOURCE, Prepared, compile_deck, prepare, write
@@ -76,7 +77,7 @@ def _diff(prepared: Prepared) -> Diff:
     from .notes import notes
 
     deck, lock = prepared.deck, prepared.lock
-    base = lock.last_release.version if lock.last_release else None
+    base = lock.last_version
     titles = deck.title_of
     result = Diff(base)
     by_origin = lock.by_origin()
@@ -117,7 +118,7 @@ class ReleaseResult:
 
 def next_version(lock: Lock, deck_version: str, version: str | None, bump: str | None) -> str:
     """The version to release: given, or the last one bumped; never one not after the last."""
-    last = lock.last_release.version if lock.last_release else None
+    last = lock.last_version
     if version is not None:
         if not VERSION_RE.fullmatch(version):
             raise UsageError(f"'{version}' is not a version like 1.2.0 (major.minor.patch)")
@@ -164,7 +165,7 @@ def release(
     lock, spec = prepared.lock, prepared.deck.spec
     target = next_version(lock, spec.version, version, bump)
     changes = _diff(prepared)
-    last = lock.last_release.version if lock.last_release else None
+    last = lock.last_version
     again = target == last
     if again and changes:
         raise UsageError(
@@ -187,12 +188,10 @@ def release(
     )
     output = Path(dist) / f"{spec.id}-{target}.apkg"
     compiled = compile_deck(
-        root, output, cache_dir=cache_dir, jobs=jobs, now=now, release=published
+        root, output, cache_dir=cache_dir, jobs=jobs, now=now, release=published, prepared=prepared
     )
     verified = "not checked: Anki's backend is not installed (pip install 'conceptdeck[anki]')"
-    if check_with_anki and _anki_installed():
-        from .collection import verify_bytes
-
+    if check_with_anki and anki_available():
         previous = Path(dist) / f"{spec.id}-{last}.apkg" if last and not again else None
         report = verify_bytes(compiled.apkg, previous if previous and previous.is_file() else None)
         if report.problems:
@@ -212,12 +211,6 @@ def _titles(changes: Diff, most: int = 3) -> tuple[str, ...]:
     return tuple(list(seen)[:most])
 
 
-def _anki_installed() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("anki") is not None
-
-
 def _set_version(path: Path, version: str) -> None:
     """Set `version:` in deck.yaml, keeping the rest of the file exactly as the author wrote it."""
     text = read_bounded(path).decode("utf-8")
@@ -230,10 +223,7 @@ def _set_version(path: Path, version: str) -> None:
 
 
 def _prepend_changelog(path: Path, version: str, date: str, changes: Diff) -> None:
-    try:
-        old = read_bounded(path).decode("utf-8") if path.exists() else ""
-    except FileAccessError:
-        raise
+    old = read_bounded(path).decode("utf-8") if path.exists() else ""
     header = "# Changelog\n\n"
     body = old[len(header) :] if old.startswith(header) else old
     atomic_write(path, (header + changelog_entry(version, date, changes) + body).encode("utf-8"))

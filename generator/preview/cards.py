@@ -121,9 +121,9 @@ def _attribute(text: str) -> str:
 
 def anki_renderer() -> Renderer | None:
     """Anki's own rendering, through its backend, when the `anki` package is installed."""
-    import importlib.util
+    from ..collection import anki_available
 
-    if importlib.util.find_spec("anki") is None:
+    if not anki_available():
         return None
 
     def with_anki(notes: list[PlannedNote], media: dict[str, bytes]) -> dict[str, list[CardSides]]:
