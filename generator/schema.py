@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -154,15 +155,29 @@ CLOZE_RE = re.compile(r"\{\{c([1-9]\d*)::")  # Anki numbers gaps from 1; c0 make
 GAP_TOKEN = re.compile(r"\{\{c(\d+)::|\}\}")
 
 
-def unclosed_gaps(text: str) -> list[int]:
-    """Where each cloze gap that is never closed opens, read as Anki's cloze parser reads it:
-    `{{cN::` opens a gap, `}}` closes the innermost open one and is plain text outside a gap.
-    Anki shows a card with an unclosed gap as an error page, so such text never ships."""
-    opened: list[int] = []
+def gap_tokens(text: str) -> Iterator[tuple[re.Match[str], str]]:
+    """Each `{{cN::` and `}}` in `text` with the part Anki's cloze parser gives it: "open" (a
+    gap opens), "close" (the innermost open gap closes) or "text" (a `}}` outside any gap)."""
+    depth = 0
     for token in GAP_TOKEN.finditer(text):
         if token.group(1) is not None:
+            depth += 1
+            yield token, "open"
+        elif depth:
+            depth -= 1
+            yield token, "close"
+        else:
+            yield token, "text"
+
+
+def unclosed_gaps(text: str) -> list[int]:
+    """Where each cloze gap that is never closed opens. Anki shows a card with an unclosed gap
+    as an error page, so such text never ships."""
+    opened: list[int] = []
+    for token, part in gap_tokens(text):
+        if part == "open":
             opened.append(token.start())
-        elif opened:
+        elif part == "close":
             opened.pop()
     return opened
 
@@ -293,6 +308,11 @@ class CardSpec(_Spec):
     def front(self) -> str:
         """The text on the front: the prompt, or the cloze text."""
         return (self.text if self.kind == "cloze" else self.prompt) or ""
+
+    @property
+    def front_key(self) -> str:
+        """The key the front is written under: `text` for a cloze, `prompt` otherwise."""
+        return "text" if self.kind == "cloze" else "prompt"
 
     @property
     def earlier_ids(self) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostic
-from .schema import GAP_TOKEN, unclosed_gaps
+from .schema import gap_tokens, unclosed_gaps
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -135,7 +135,7 @@ def _unsafe_message(command: str) -> str:
     return f"math may not use \\{command}: cards load nothing and run nothing"
 
 
-def unsafe_tex(html_text: str) -> str | None:
+def _unsafe_tex(html_text: str) -> str | None:
     """The first TeX command that could load, link or restyle and that MathJax could reach in
     this HTML (anywhere after a `\\(` or `\\[`), or None. Math spans are checked as they are cut
     out; this catches the other ways to a delimiter: a Markdown-escaped `\\\\(`, or plain text
@@ -214,7 +214,7 @@ def markdown(text: str, *, cloze: bool = False) -> str:
             " review); show pictures with a figure (figures: with image: or plot:)",
         )
     rendered = _PLACEHOLDER_RE.sub(lambda m: math[int(m.group(1))], _render_prose(joined))
-    if command := unsafe_tex(rendered):
+    if command := _unsafe_tex(rendered):
         raise MathError(max(0, text.find("\\" + command)), _unsafe_message(command))
     if cloze:
         _check_gaps(text, rendered)
@@ -224,34 +224,29 @@ def markdown(text: str, *, cloze: bool = False) -> str:
 def _keep_gaps_outside(math: str) -> str:
     """Math for a cloze field: a `}}` that closes a gap opened inside this math stays (Anki
     hides gaps inside MathJax); any other `}}` is TeX and is split so it cannot close a gap."""
-    out, depth, i = [], 0, 0
-    for token in GAP_TOKEN.finditer(math):
-        out.append(math[i : token.start()])
-        if token.group(1) is not None:
-            depth += 1
-            out.append(token.group())
-        elif depth:
-            depth -= 1
-            out.append("}}")
-        else:
-            out.append("} }")
+    out, i = [], 0
+    for token, part in gap_tokens(math):
+        out += [math[i : token.start()], "} }" if part == "text" else token.group()]
         i = token.end()
     out.append(math[i:])
     return "".join(out)
 
 
 def _check_gaps(source: str, rendered: str) -> None:
-    """Every gap the author opened must close, in the text as written and in the HTML Anki
-    gets (where a `}}` inside math no longer closes anything)."""
-    openers = [t.start() for t in GAP_TOKEN.finditer(source) if t.group(1)]
-    for text, why in (
-        (source, "end it with '}}'"),
-        (rendered, "a '}}' inside math does not close a gap: close it after the math"),
-    ):
-        if unclosed := unclosed_gaps(text):
-            # Rendering keeps every opener, in order: the n-th in the HTML is the n-th written.
-            nth = [t.start() for t in GAP_TOKEN.finditer(text) if t.group(1)].index(unclosed[0])
-            raise TextError(openers[nth], f"this cloze gap is never closed: {why}")
+    """Every gap the author opened must close, in the text as written (validation says so
+    first, in a build) and in the HTML Anki gets, where a `}}` inside math closes nothing."""
+    if not (unclosed := unclosed_gaps(rendered)):
+        return
+    if written := unclosed_gaps(source):
+        raise TextError(written[0], "this cloze gap is never closed: end it with '}}'")
+    # Rendering keeps every opener, in order: the n-th in the HTML is the n-th written.
+    nth = [t.start() for t, part in gap_tokens(rendered) if part == "open"].index(unclosed[0])
+    opener = [t.start() for t, part in gap_tokens(source) if part == "open"][nth]
+    raise TextError(
+        opener,
+        "this cloze gap is never closed: a '}}' inside math does not close a gap: close it"
+        " after the math",
+    )
 
 
 def _has_image(prose: str) -> bool:
@@ -349,7 +344,7 @@ def _concept_text(
     plain = [(("title",), spec.title)] + [(("aliases", i), a) for i, a in enumerate(spec.aliases)]
     plain += [(("sources", i, "title"), s.title) for i, s in enumerate(spec.sources)]
     for key, value in plain:
-        if command := unsafe_tex(html.escape(value)):
+        if command := _unsafe_tex(value):  # escaping HTML cannot add or remove TeX
             problems.append(Diagnostic(file.where(key), _unsafe_message(command)))
     title = html.escape(spec.title) + (
         f' <span class="cd-aliases">({html.escape(", ".join(spec.aliases))})</span>'
@@ -365,11 +360,11 @@ def _concept_text(
     )
     sides = []
     for i, card in enumerate(spec.cards):
-        cloze = card.kind == "cloze"
-        front_key = "text" if cloze else "prompt"
         sides.append(
             (
-                _render(file, ("cards", i, front_key), card.front, problems, cloze),
+                _render(
+                    file, ("cards", i, card.front_key), card.front, problems, card.kind == "cloze"
+                ),
                 _render(file, ("cards", i, "answer"), card.answer, problems),
                 _render(file, ("cards", i, "why"), card.why, problems),
             )

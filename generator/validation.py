@@ -283,22 +283,20 @@ def _cards(concept: Concept) -> list[Diagnostic]:
                         f"unknown figure '{name}'{did_you_mean(name, spec.figures)} (figures: {known})",
                     )
                 )
-        if card.kind == "cloze" and card.text and not CLOZE_RE.search(card.text):
-            problems.append(
-                Diagnostic(
-                    concept.where("cards", i, "text"),
-                    "cloze text has no gap: mark one like {{c1::the hidden part}}",
-                )
-            )
-        elif card.kind == "cloze" and card.text and (unclosed := unclosed_gaps(card.text)):
-            problems.append(
-                Diagnostic(
-                    concept.where("cards", i, "text"),
-                    "this cloze gap is never closed: end it with '}}'"
-                    f" (at character {unclosed[0] + 1})",
-                )
-            )
+        if card.kind == "cloze" and card.text and (problem := _gap_problem(card.text)):
+            problems.append(Diagnostic(concept.where("cards", i, "text"), problem))
     return problems
+
+
+def _gap_problem(text: str) -> str | None:
+    """What is wrong with a cloze text's gaps as written: none, or one left open."""
+    if not CLOZE_RE.search(text):
+        return "cloze text has no gap: mark one like {{c1::the hidden part}}"
+    if unclosed := unclosed_gaps(text):
+        return (
+            f"this cloze gap is never closed: end it with '}}}}' (at character {unclosed[0] + 1})"
+        )
+    return None
 
 
 def _placeholders(concept: Concept, value: Any, key: Key) -> list[Diagnostic]:

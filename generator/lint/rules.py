@@ -50,7 +50,7 @@ class CardView:
 
     @property
     def front_field(self) -> str:
-        return "text" if self.cloze else "prompt"
+        return self.card.front_key
 
     @cached_property
     def prompt(self) -> str:
