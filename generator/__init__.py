@@ -6,16 +6,23 @@ helpers for it); `ConceptdeckError` is the base of every failure the library exp
 `ContentError` carries every problem found in the sources as located `Diagnostic`s.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .authoring import arrow, bare, figure
 from .errors import ConceptdeckError, ContentError, Diagnostic, UsageError
 from .pipeline import build, check, contact_sheet
 
-try:
-    __version__ = version("conceptdeck")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """`__version__`, looked up when asked for: importlib.metadata takes longer to import than
+    an up-to-date build takes to run."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("conceptdeck")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
 
 __all__ = [
     "ConceptdeckError",

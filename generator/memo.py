@@ -41,7 +41,6 @@ class Memo:
         self.entries: dict[tuple[str, str], tuple[str, Any]] = {}  # (stage, file) → (hash, value)
         self.used: set[tuple[str, str]] = set()
         self.dirty: set[str] = set()  # shards to write back
-        self.shards: dict[tuple[str, str], str] = {}  # entry → the shard it was read from
         if folder is None or not folder.is_dir():
             return
         for path in sorted(folder.glob("*.pickle")):
@@ -51,8 +50,7 @@ class Memo:
                 continue  # a damaged shard is ignored and rewritten
             if version != self.version:
                 continue
-            self.entries.update(entries)
-            self.shards.update(dict.fromkeys(entries, path.stem))
+            self.entries.update(entries)  # a shard holds the keys _shard() files under it
 
     @classmethod
     def for_deck(cls, cache_dir: Path | None, root: Path) -> Memo:
@@ -83,10 +81,13 @@ class Memo:
         if self.folder is None:
             return
         for key in set(self.entries) - self.used:
-            self.dirty.add(self.shards.get(key, _shard(key)))
+            self.dirty.add(_shard(key))
             del self.entries[key]
-        for shard in sorted(self.dirty):
-            kept = {k: v for k, v in self.entries.items() if _shard(k) == shard}
+        shards: dict[str, dict] = {shard: {} for shard in self.dirty}
+        for key, value in self.entries.items():
+            if (shard := _shard(key)) in shards:
+                shards[shard][key] = value
+        for shard, kept in sorted(shards.items()):
             try:
                 data = pickle.dumps((self.version, kept), protocol=pickle.HIGHEST_PROTOCOL)
                 atomic_write(self.folder / f"{shard}.pickle", data)

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ContentError, Diagnostic, Where
-from .figures import FigureMedia, ProgressFn, RenderReport
+from .figures import RenderReport
 from .files import LOCK_FILE, atomic_write
 
 if TYPE_CHECKING:
+    from .figures import FigureMedia
+    from .figures.pool import ProgressFn
     from .identity import Identities
     from .lint import RuleSelection
     from .lock import Lock, Release

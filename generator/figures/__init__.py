@@ -8,20 +8,18 @@ matplotlib loads only in the workers, so a build whose figures are all cached ne
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, Where
-from . import jobs as planning
-from .cache import FigureCache
-from .jobs import Job
-from .pool import ProgressFn, run
+from ..memo import digest
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the planning, cache and pool modules load when a deck's figures are wanted
     from ..validation import Concept, Deck
+    from .jobs import Job
+    from .pool import ProgressFn
 
 
 @dataclass(frozen=True)
@@ -63,19 +61,42 @@ def used_figures(concept: Concept) -> set[str]:
 def figure_identities(deck: Deck) -> dict[tuple[str, str], str]:
     """What each figure a card shows is meant to be, without drawing it: for a drawn figure the
     code, call and style of both variants, for an image file its bytes."""
-    sources: dict[str, Any] = {}
-    found = {}
+    wanted = _wanted(deck)
+    drawn = _plan(deck, wanted)
+    return {
+        (concept.id, name): _identity(drawn[(concept.id, name)])
+        if (concept.id, name) in drawn
+        else _digest(concept.images[name].data)
+        for concept, name in wanted
+    }
+
+
+def _wanted(
+    deck: Deck, select: Callable[[Concept, str], bool] | None = None
+) -> list[tuple[Concept, str]]:
+    """The figures to render: those `select` picks, or else those some card shows."""
+    wanted = []
     for concept in deck.concepts:
-        for name in used_figures(concept):
-            spec = concept.spec.figures[name]
-            if spec.image is not None:
-                found[(concept.id, name)] = _digest(concept.images[name].data)
-            else:
-                assert spec.plot is not None
-                where = concept.where("figures", name)
-                pair = planning.plan(deck.functions[spec.plot], spec, where, deck.root, sources)
-                found[(concept.id, name)] = _identity(pair)
-    return found
+        used = used_figures(concept)
+        for name in concept.spec.figures:
+            if select(concept, name) if select else name in used:
+                wanted.append((concept, name))
+    return wanted
+
+
+def _plan(deck: Deck, wanted: list[tuple[Concept, str]]) -> dict[tuple[str, str], list[Job]]:
+    """Both variants of each drawn figure among `wanted` (image files need no plan)."""
+    from . import jobs as planning
+
+    sources: dict[str, Any] = {}  # module reads and hashes, shared by all the figures
+    planned = {}
+    for concept, name in wanted:
+        spec = concept.spec.figures[name]
+        if spec.plot is not None:
+            where = concept.where("figures", name)
+            function = deck.functions[spec.plot]
+            planned[(concept.id, name)] = planning.plan(function, spec, where, deck.root, sources)
+    return planned
 
 
 def _identity(pair: list[Job]) -> str:
@@ -94,25 +115,15 @@ def render_figures(
 
     A figure that fails is reported in `report.problems`; the others are still rendered.
     """
-    wanted = [
-        (concept, name)
-        for concept in deck.concepts
-        for name in concept.spec.figures
-        if (select(concept, name) if select else name in used_figures(concept))
-    ]
+    from .cache import FigureCache
+    from .pool import run
+
+    wanted = _wanted(deck, select)
+    variants = _plan(deck, wanted)
     cache = FigureCache(cache_dir)
-    sources: dict[str, Any] = {}
-    variants: dict[tuple[str, str], list[Job]] = {}
     results: dict[Job, bytes] = {}
     pending: dict[Job, str] = {}
-    for concept, name in wanted:
-        spec = concept.spec.figures[name]
-        if spec.plot is None:
-            continue
-        where = concept.where("figures", name)
-        assert spec.plot is not None
-        pair = planning.plan(deck.functions[spec.plot], spec, where, deck.root, sources)
-        variants[(concept.id, name)] = pair
+    for pair in variants.values():
         for job in pair:
             key = job.cache_key()
             cached = cache.get(key)
@@ -140,9 +151,9 @@ def render_figures(
             light = dark = f"{prefix}-{identity}{image.suffix}"
             media[light] = image.data
         else:
-            if concept.where("figures", name) in failed:
-                continue
             pair = variants[(concept.id, name)]
+            if pair[0].where in failed:
+                continue
             # Named by what is drawn, not by the bytes: another machine's encoder, which may
             # turn the same picture into other bytes, gives the same name (and notes).
             light, dark = (f"{prefix}-{j.theme}-{j.identity()[:12]}.png" for j in pair)
@@ -165,4 +176,4 @@ def render_figures(
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:12]
+    return digest(data)[:12]

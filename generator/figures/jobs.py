@@ -74,6 +74,7 @@ def plan(
     code: _ModuleCode = memo[module]
     args = json.dumps(spec.args, sort_keys=True, separators=(",", ":"))
     seed = int(hashlib.sha256(f"{function.name}:{args}".encode()).hexdigest()[:8], 16)
+    source = code.function_hash(function.name)
     return [
         Job(
             module,
@@ -86,7 +87,7 @@ def plan(
             spec.shape,
             seed,
             where,
-            code.function_hash(function.name),
+            source,
             code.digest,
             display_path(function.path),
         )
@@ -116,19 +117,24 @@ class _ModuleCode:
         ).hexdigest()
         self._helper_text = helper_text
         self._spans = _figure_spans(self.text)
+        self._lines = self.text.splitlines(keepends=True)
+        self._hashes: dict[str, str] = {}  # figures that share a function hash it once
 
     def function_hash(self, name: str) -> str:
-        lines = self.text.splitlines(keepends=True)
+        if name not in self._hashes:
+            self._hashes[name] = self._function_hash(name)
+        return self._hashes[name]
+
+    def _function_hash(self, name: str) -> str:
+        lines = self._lines
         own = self._spans.get(name)
         body = "".join(lines[own[0] : own[1]]) if own else self.text
-        drop = {
-            n for n, span in self._spans.items() if n != name and not re.search(rf"\b{n}\b", body)
-        }
-        kept = [
-            line
-            for i, line in enumerate(lines)
-            if not any(self._spans[n][0] <= i < self._spans[n][1] for n in drop)
-        ]
+        dropped = [False] * len(lines)
+        for other, (start, end) in self._spans.items():
+            if other != name and not re.search(rf"\b{other}\b", body):
+                stop = min(end, len(lines))
+                dropped[start:stop] = [True] * (stop - start)
+        kept = [line for line, out in zip(lines, dropped, strict=True) if not out]
         text = "".join(kept) + "\0" + self._helper_text
         return hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()
 

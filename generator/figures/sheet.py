@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..files import atomic_write
-from . import ProgressFn, Rendered, render_figures
+from . import Rendered, render_figures
 
 if TYPE_CHECKING:
     from ..validation import Concept, Deck
+    from .pool import ProgressFn
 
 
 def export_figures(

@@ -17,12 +17,15 @@ import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic
-from ..figures import ProgressFn
 from ..files import atomic_write
 from ..pipeline import DEFAULT_CACHE, DEFAULT_SOURCE, Compiled, compile_deck
 from .cards import CardSides, anki_renderer, render_notes
+
+if TYPE_CHECKING:
+    from ..figures.pool import ProgressFn
 
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml-full.js"
 
