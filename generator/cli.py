@@ -31,17 +31,21 @@ class _Boundary(click.Group):
                 raise
             if isinstance(exc, ContentError):
                 _report(exc.diagnostics, ctx.meta.get("format", "text"))
-                wrote = (ctx.meta.get("writes") and "; nothing was written") or ""
-                click.secho(f"Found {_summary(exc.diagnostics)}{wrote}.", fg="red", err=True)
+                found = f"Found {_summary(exc.diagnostics)}{_nothing_written(ctx)}."
+                click.secho(found, fg="red", err=True)
             else:
                 click.secho(f"error: {exc}", fg="red", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             if ctx.params.get("debug"):
                 raise
-            wrote = "; nothing was written" if ctx.meta.get("writes") else ""
-            click.secho(f"Interrupted{wrote}.", fg="red", err=True)
+            click.secho(f"Interrupted{_nothing_written(ctx)}.", fg="red", err=True)
             ctx.exit(130)
+
+
+def _nothing_written(ctx: click.Context) -> str:
+    """Said after a failure of a command that writes: its earlier output is untouched."""
+    return "; nothing was written" if ctx.meta.get("writes") else ""
 
 
 def _summary(diagnostics: list[Diagnostic]) -> str:
@@ -74,18 +78,17 @@ def _report(diagnostics: list[Diagnostic], fmt: str) -> None:
         click.echo(d.format())
 
 
-def _in_a_deck(path: Path) -> bool:
-    return any((parent / DECK_FILE).is_file() for parent in path.resolve().parents)
-
-
 def _deck_root(path: Path) -> Path:
     """The deck a path belongs to: the folder itself, or the nearest parent with a deck.yaml."""
     if path.is_dir() or not path.exists():
         return path
-    for parent in path.resolve().parents:
-        if (parent / DECK_FILE).is_file():
-            return parent
+    if (root := _deck_of_file(path)) is not None:
+        return root
     raise UsageError(f"{path} is not inside a deck folder (no {DECK_FILE} in its parents)")
+
+
+def _deck_of_file(path: Path) -> Path | None:
+    return next((p for p in path.resolve().parents if (p / DECK_FILE).is_file()), None)
 
 
 _SITE_OPTION = click.option(
@@ -147,8 +150,7 @@ def _build(
     strict: bool = False,
 ) -> pipeline.BuildResult:
     """`build` with a progress bar on a terminal: what `build` and `push` both run."""
-    progress = _Progress(quiet)
-    try:
+    with _Progress(quiet) as progress:
         return pipeline.build(
             _deck_root(source),
             output,
@@ -157,8 +159,6 @@ def _build(
             progress=progress,
             strict=strict,
         )
-    finally:
-        progress.close()
 
 
 def _push_options(function):
@@ -222,6 +222,12 @@ class _Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 @click.group(cls=_Boundary, context_settings={"help_option_names": ["-h", "--help"]})
@@ -334,7 +340,7 @@ def check(
     rules = RuleSelection.parse(select, ignore)
     targets: dict[Path, set[str] | None] = {}
     for path in paths or (pipeline.DEFAULT_SOURCE,):
-        if path.is_file() and len(paths) > 1 and not _in_a_deck(path):
+        if path.is_file() and len(paths) > 1 and _deck_of_file(path) is None:
             continue  # pre-commit passes every changed file; those of no deck are not ours
         root = _deck_root(path)
         if path.is_file():
@@ -388,8 +394,7 @@ def figures(
 
     Figures that render are written even when others fail; the failures are reported (exit 1).
     """
-    progress = _Progress(quiet)
-    try:
+    with _Progress(quiet) as progress:
         written, report = pipeline.contact_sheet(
             _deck_root(source),
             out_dir,
@@ -398,8 +403,6 @@ def figures(
             jobs=jobs,
             progress=progress,
         )
-    finally:
-        progress.close()
     click.echo(
         f"Wrote {report.figures} figures ({len(written) - 1} files) to {out_dir};"
         f" open {out_dir / 'index.html'}"
@@ -441,8 +444,7 @@ def preview(
     """
     from .preview.site import preview as write_preview
 
-    progress = _Progress(quiet)
-    try:
+    with _Progress(quiet) as progress:
         site = write_preview(
             _deck_root(source),
             out_dir,
@@ -450,8 +452,6 @@ def preview(
             jobs=jobs,
             progress=progress,
         )
-    finally:
-        progress.close()
     click.echo(
         f"Wrote {site.index}: {site.concepts} concepts, {site.cards} cards,"
         f" {site.warnings} lint warnings; cards rendered by {site.renderer}; math: {site.mathjax}."
@@ -681,19 +681,15 @@ def release(
     if (version is None) == (bump is None):
         raise click.UsageError("give exactly one of --version X.Y.Z or --bump major|minor|patch")
     ctx.meta["writes"] = True
-    progress = _Progress(quiet)
-    try:
-        result = publish(
-            _deck_root(source),
-            version=version,
-            bump=bump,
-            strict=strict,
-            dist=dist,
-            cache_dir=None if no_cache else cache_dir,
-            jobs=jobs,
-        )
-    finally:
-        progress.close()
+    result = publish(
+        _deck_root(source),
+        version=version,
+        bump=bump,
+        strict=strict,
+        dist=dist,
+        cache_dir=None if no_cache else cache_dir,
+        jobs=jobs,
+    )
     click.echo(
         f"Released {result.version}: {result.output} ({result.notes} notes;"
         f" {result.diff.counts()}). Verified: {result.verified}."

@@ -25,6 +25,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 SOURCE_LIMIT = 2_000_000  # bytes in one YAML or Python file: a concept file is a few kB
 IMAGE_LIMIT = 20_000_000  # bytes in one image file
+LOCK_LIMIT = 50_000_000  # bytes in the lock: a line per note, ~200 bytes each
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from .errors import ContentError, Diagnostic, FileAccessError, Where, display_path
-from .files import atomic_write, read_bounded
+from .files import LOCK_LIMIT, atomic_write, read_bounded
 
 FORMAT = 2
 NoteType = Literal["prompt", "cloze"]
@@ -153,7 +153,7 @@ def read_lock(path: Path) -> Lock:
     if not path.exists() and not path.is_symlink():
         return Lock(exists=False)
     try:
-        text = read_bounded(path, 50_000_000).decode("utf-8")
+        text = read_bounded(path, LOCK_LIMIT).decode("utf-8")
     except (FileAccessError, UnicodeDecodeError) as exc:
         raise _damaged(path, 1, f"cannot read the lock ({exc})") from exc
     if text.lstrip().startswith("{\n") or text.strip() in ("", "{}"):

@@ -11,6 +11,7 @@ stages' heavier libraries (pydantic, markdown-it, genanki, matplotlib) load only
 from __future__ import annotations
 
 import gc
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,9 +19,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ContentError, Diagnostic, Where
+from .errors import ContentError, Diagnostic, FileAccessError, Where
 from .figures import RenderReport
-from .files import LOCK_FILE, atomic_write
+from .files import DECK_FILE, LOCK_FILE, atomic_write, read_bounded
 
 if TYPE_CHECKING:
     from .figures import FigureMedia
@@ -252,7 +253,7 @@ def build(
     if cache_dir and (record := uptodate.read_record(cache_dir, root, options, inputs)):
         return BuildResult.from_record(record)
 
-    output = Path(output or Path("dist") / f"{_deck_id(root)}.apkg")
+    output = Path(output or default_output(root))
     with _no_cycle_collection():
         compiled = compile_deck(
             root,
@@ -298,13 +299,13 @@ def compiled_result(compiled: Compiled, output: Path) -> BuildResult:
     )
 
 
+def default_output(root: Path) -> Path:
+    """Where a deck's package goes unless told otherwise: `dist/<deck id>.apkg`."""
+    return Path("dist") / f"{_deck_id(root)}.apkg"
+
+
 def _deck_id(root: Path) -> str:
     """The deck's id for the default output name, read without validating (validation follows)."""
-    import re
-
-    from .errors import FileAccessError
-    from .files import DECK_FILE, read_bounded
-
     try:
         text = read_bounded(Path(root) / DECK_FILE).decode("utf-8", "replace")
     except FileAccessError:
@@ -338,9 +339,6 @@ def _recover_times(output: Path, stamped: Lock, planned: list, now: int) -> tupl
     """With no lock, take each note's time from the package at the output path, the last one
     learners may have imported, instead of stamping every note as new (which would overwrite
     their own edits on every note the author never touched)."""
-    from dataclasses import replace as with_
-
-    from .errors import FileAccessError
     from .package import read_package, same_content
 
     try:
@@ -356,13 +354,13 @@ def _recover_times(output: Path, stamped: Lock, planned: list, now: int) -> tupl
         same = same_content(note, old)
         mod = old.mod if same else max(now, old.mod + 1)
         kept, moved = kept + same, moved + (not same)
-        entries[note.key] = with_(entries[note.key], mod=mod)
-        fixed.append(with_(note, mod=mod))
+        entries[note.key] = replace(entries[note.key], mod=mod)
+        fixed.append(replace(note, mod=mod))
     notice = (
         f"no conceptdeck.lock: took note times from {output} ({kept} unchanged, {moved} changed);"
         " commit the new lock with the deck"
     )
-    return with_(stamped, entries=entries), fixed, notice
+    return replace(stamped, entries=entries), fixed, notice
 
 
 def contact_sheet(

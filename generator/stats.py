@@ -26,12 +26,10 @@ def stats(root: Path = DEFAULT_SOURCE) -> list[ConceptStats]:
     """Cards by kind, figures, missing core kinds and prerequisite depth per concept, in the
     order learners meet them."""
     deck = load_deck(root)
-    requires = {c.id: [r for r in c.spec.requires] for c in deck.concepts}
     depth: dict[str, int] = {}
-    for concept in deck.concepts:  # learning order: prerequisites come first
-        depth[concept.id] = 1 + max((depth[r] for r in requires[concept.id]), default=-1)
     rows = []
-    for concept in deck.concepts:
+    for concept in deck.concepts:  # learning order: prerequisites come first
+        depth[concept.id] = 1 + max((depth[r] for r in concept.spec.requires), default=-1)
         kinds: dict[str, int] = {}
         for card in concept.spec.cards:
             kinds[card.kind] = kinds.get(card.kind, 0) + 1

@@ -17,7 +17,7 @@ from typing import Any
 
 from .environment import code_hash, environment
 from .errors import FileAccessError
-from .files import LOCK_FILE, atomic_write, deck_files, read_bounded
+from .files import LOCK_FILE, LOCK_LIMIT, atomic_write, deck_files, read_bounded
 
 
 def fingerprint(root: Path) -> str:
@@ -52,7 +52,7 @@ def _record_path(cache_dir: Path, root: Path, options: dict[str, Any]) -> Path:
 
 def _lock_digest(root: Path) -> str:
     try:
-        return hashlib.sha256(read_bounded(root / LOCK_FILE, 50_000_000)).hexdigest()
+        return hashlib.sha256(read_bounded(root / LOCK_FILE, LOCK_LIMIT)).hexdigest()
     except FileAccessError:
         return ""
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic
 from ..files import atomic_write
-from ..pipeline import DEFAULT_CACHE, DEFAULT_SOURCE, Compiled, compile_deck
+from ..pipeline import DEFAULT_CACHE, DEFAULT_SOURCE, Compiled, compile_deck, default_output
 from .cards import CardSides, anki_renderer, render_notes
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def preview(
 ) -> Site:
     """Write the site for the deck at `root` into `out_dir`; raises ContentError on errors."""
     root, out_dir = Path(root), Path(out_dir)
-    package = package or Path("dist") / f"{_deck_id(root)}.apkg"
+    package = package or default_output(root)
     compiled = compile_deck(
         root, out_dir / "unused.apkg", cache_dir=cache_dir, jobs=jobs, progress=progress
     )
@@ -69,12 +69,6 @@ def preview(
         mathjax=mathjax.label,
         renderer="Anki's backend" if renderer else "conceptdeck's template renderer",
     )
-
-
-def _deck_id(root: Path) -> str:
-    from ..pipeline import _deck_id as read_id
-
-    return read_id(root)
 
 
 @dataclass(frozen=True)
