@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Literal
 
 from .authoring import RESERVED_PARAMS
-from .errors import Diagnostic, FileAccessError, Where, display_path
-from .files import read_bounded
+from .errors import Diagnostic, Where, display_path
+from .files import read_source
 from .yaml_source import decode
 
 
@@ -44,10 +44,7 @@ _FIGURE_DEF = re.compile(
 def read_module(path: Path, problems: list[Diagnostic]) -> str | None:
     """A figure module's text with newlines normalised, or None with a located problem."""
     display = display_path(path)
-    try:
-        data = read_bounded(path)
-    except FileAccessError as exc:
-        problems.append(Diagnostic(Where(display), f"cannot read file: {exc.reason}"))
+    if (data := read_source(path, display, problems)) is None:
         return None
     text = decode(data, display, problems)
     return None if text is None else text.replace("\r\n", "\n")

@@ -135,6 +135,16 @@ def read_bounded(path: Path, limit: int = SOURCE_LIMIT) -> bytes:
         os.close(fd)
 
 
+def read_source(path: Path, display: str, problems: list[Diagnostic]) -> bytes | None:
+    """A source file's bytes, or None with a located problem: one unreadable file must not
+    hide the problems of the others."""
+    try:
+        return read_bounded(path)
+    except FileAccessError as exc:
+        problems.append(Diagnostic(Where(display), f"cannot read file: {exc.reason}"))
+        return None
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` only once the new content is fully on disk: a failed write leaves it intact.
 

@@ -52,11 +52,10 @@ def load(root: Path, memo: Memo | None = None) -> Source:
 
     concepts, unparsed_ids = [], set()
     for path in files.concepts:
-        before = len(problems)
         parsed = read_yaml(path, display_path(path), problems, memo)
         if parsed is not None:
             concepts.append(parsed)
-        elif len(problems) > before:  # still learn its id, so links to it are not unknown on top
+        else:  # its problems are reported; still learn its id, so links to it are not unknown too
             unparsed_ids.update(_id_line(path))
 
     functions: dict[str, FigureFunction] = {}

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, FileAccessError, Where
-from .files import read_bounded
+from .errors import Diagnostic, Where
+from .files import read_source
 from .memo import Memo, digest
 
 Key = tuple[str | int, ...]
@@ -100,10 +100,7 @@ def read_yaml(
 
     With a memo, a file whose bytes were parsed before without problems is not parsed again.
     """
-    try:
-        data = read_bounded(path)
-    except FileAccessError as exc:
-        problems.append(Diagnostic(Where(display), f"cannot read file: {exc.reason}"))
+    if (data := read_source(path, display, problems)) is None:
         return None
     content = digest(data)
     if memo is not None and (known := memo.get("yaml", display, content)) is not None:
