@@ -124,34 +124,42 @@ def score_cards(cases: list[dict], codes: tuple[str, ...] | None = None) -> Scor
 
 def score_interference(pairs: list[dict]) -> Score:
     """Each pair as two cards in one deck: CD113 should fire exactly on the labelled pairs."""
-    score = Score()
-    for pair in pairs:
-        cards = [
-            {"kind": "attribute", "prompt": pair["prompt_a"], "answer": pair["answer_a"]},
-            {"kind": "attribute", "prompt": pair["prompt_b"], "answer": pair["answer_b"]},
-        ]
-        with tempfile.TemporaryDirectory() as tmp:
-            _write_deck(Path(tmp), cards)
-            got = {d.code for d in _lint_folder(Path(tmp), ("CD113",))}
-        score.add(
-            set(pair.get("expect") or []), got, f"{pair['prompt_a']!r} / {pair['prompt_b']!r}"
+    decks = [
+        (
+            [(pair["prompt_a"], pair["answer_a"]), (pair["prompt_b"], pair["answer_b"])],
+            pair,
+            f"{pair['prompt_a']!r} / {pair['prompt_b']!r}",
         )
-    return score
+        for pair in pairs
+    ]
+    return _score_decks("CD113", decks)
 
 
 def score_repeats(groups: list[dict]) -> Score:
     """Each group of three answers as three cards in one deck: CD120 should fire exactly on the
     labelled groups."""
+    decks = [
+        (
+            list(zip(group["prompts"], group["answers"], strict=True)),
+            group,
+            " / ".join(group["answers"]),
+        )
+        for group in groups
+    ]
+    return _score_decks("CD120", decks)
+
+
+def _score_decks(code: str, decks: list[tuple[list[tuple[str, str]], dict, str]]) -> Score:
+    """Lint each small deck of (prompt, answer) cards with one deck rule, against its label."""
     score = Score()
-    for group in groups:
-        cards = [
-            {"kind": "attribute", "prompt": prompt, "answer": answer}
-            for prompt, answer in zip(group["prompts"], group["answers"], strict=True)
-        ]
+    for cards, case, label in decks:
         with tempfile.TemporaryDirectory() as tmp:
-            _write_deck(Path(tmp), cards)
-            got = {d.code for d in _lint_folder(Path(tmp), ("CD120",))}
-        score.add(set(group.get("expect") or []), got, " / ".join(group["answers"]))
+            _write_deck(
+                Path(tmp),
+                [{"kind": "attribute", "prompt": q, "answer": a} for q, a in cards],
+            )
+            got = {d.code for d in _lint_folder(Path(tmp), (code,))}
+        score.add(set(case.get("expect") or []), got, label)
     return score
 
 
