@@ -25,6 +25,7 @@ from ..pipeline import DEFAULT_CACHE, DEFAULT_SOURCE, Compiled, compile_deck, de
 from .cards import CardSides, anki_renderer, render_notes
 
 if TYPE_CHECKING:
+    from ..figures import FigureMedia
     from ..figures.pool import ProgressFn
 
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml-full.js"
@@ -179,6 +180,13 @@ def write_site(
     for warning in compiled.prepared.warnings:
         by_file.setdefault(warning.where.path, []).append(warning)
 
+    shown: dict[str, list[FigureMedia]] = {}  # each concept's figures, in name order
+    for (concept_id, _), media in sorted(compiled.figures.items()):
+        shown.setdefault(concept_id, []).append(media)
+    intuitions: dict[str, str] = {}
+    for text in compiled.prepared.text.cards:
+        intuitions.setdefault(text.concept.id, text.intuition)
+
     subdecks: dict[str, list[str]] = {}
     for concept in deck.concepts:
         subdeck = concept.deck_name.split("::", 1)[1] if "::" in concept.deck_name else ""
@@ -189,7 +197,15 @@ def write_site(
             f'<li><a href="c/{concept.id}.html">{html.escape(concept.spec.title)}</a>'
             f' <span class="cd-count">{count} cards</span>{flag}</li>'
         )
-        page = _concept_page(deck.spec.name, concept, compiled, cards, warnings, mathjax)
+        page = _concept_page(
+            deck.spec.name,
+            concept,
+            intuitions.get(concept.id, ""),
+            shown.get(concept.id, []),
+            cards,
+            warnings,
+            mathjax,
+        )
         atomic_write(out_dir / "c" / f"{concept.id}.html", page.encode("utf-8"))
 
     sections = "".join(
@@ -205,7 +221,9 @@ def write_site(
     atomic_write(out_dir / "index.html", _page(deck.spec.name, body, "", prefix="").encode())
 
 
-def _concept_page(deck_name, concept, compiled: Compiled, cards, warnings, mathjax: MathJax) -> str:
+def _concept_page(
+    deck_name, concept, intuition: str, shown: list[FigureMedia], cards, warnings, mathjax: MathJax
+) -> str:
     spec = concept.spec
     starts = [(concept.where("cards", i).line, card.id) for i, card in enumerate(spec.cards)]
     lint: dict[str, list[Diagnostic]] = {}
@@ -220,8 +238,7 @@ def _concept_page(deck_name, concept, compiled: Compiled, cards, warnings, mathj
         f'<figure><img class="cd-light" src="../media/{html.escape(m.light)}" alt="{html.escape(m.alt)}">'
         f'<img class="cd-dark" src="../media/{html.escape(m.dark)}" alt="{html.escape(m.alt)}">'
         f"<figcaption>{html.escape(m.alt)}</figcaption></figure>"
-        for (concept_id, _), m in sorted(compiled.figures.items())
-        if concept_id == concept.id
+        for m in shown
     )
     notes = []
     for card in spec.cards:
@@ -243,9 +260,6 @@ def _concept_page(deck_name, concept, compiled: Compiled, cards, warnings, mathj
             + "</section>"
         )
     top = "".join(f"<li>{html.escape(w.format())}</li>" for w in page_level)
-    intuition = next(
-        (t.intuition for t in compiled.prepared.text.cards if t.concept.id == concept.id), ""
-    )
     body = (
         f"<h2>{html.escape(spec.title)}</h2>"
         f'<div class="cd-intuition-box">{intuition}</div>'
